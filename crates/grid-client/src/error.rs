@@ -1,0 +1,125 @@
+//! One error type, shaped by the question that matters with money: was the request sent?
+
+use std::time::Duration;
+
+use crate::models::ErrorBody;
+
+/// Everything that can go wrong talking to Grid.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Refused before anything left this machine (bad input, bad configuration, or a
+    /// connection that could not be opened). Safe to correct and try again.
+    #[error("{message}")]
+    NotSent { message: String },
+
+    /// The request may have reached Grid but no usable answer came back (timeout, dropped
+    /// connection). For a fund this means: re-read the balance before doing anything else.
+    #[error("{message}")]
+    MaybeSent { message: String },
+
+    /// Grid answered with an error status.
+    #[error("{}", .0)]
+    Api(Box<ApiError>),
+
+    /// Grid answered 2xx but the body does not match the spec.
+    #[error("Grid's answer could not be read at {path}: {message}")]
+    Decode {
+        path: String,
+        message: String,
+        /// The first part of the body, for a support ticket.
+        body_excerpt: String,
+    },
+}
+
+/// An error answer from Grid: the HTTP status plus Grid's `{status, code, message, details}`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} ({}, HTTP {})", .body.message, .body.code, .http_status)]
+pub struct ApiError {
+    pub http_status: u16,
+    pub body: ErrorBody,
+    /// `Retry-After` on 429/503, if sent.
+    pub retry_after: Option<Duration>,
+}
+
+/// The few categories a user interface branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ErrorCategory {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Validation,
+    Network,
+    Unknown,
+}
+
+impl Error {
+    pub(crate) fn not_sent(message: impl Into<String>) -> Self {
+        Self::NotSent {
+            message: message.into(),
+        }
+    }
+
+    /// Grid's error code (`INVALID_INPUT`, `UNAUTHORIZED`, …) when Grid answered with one.
+    pub fn api_code(&self) -> Option<&str> {
+        match self {
+            Self::Api(api) => Some(&api.body.code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status when Grid answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::Api(api) => Some(api.http_status),
+            _ => None,
+        }
+    }
+
+    /// True when the outcome on Grid's side is unknown.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Self::MaybeSent { .. })
+    }
+
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            Self::NotSent { .. } => ErrorCategory::Validation,
+            Self::MaybeSent { .. } => ErrorCategory::Network,
+            Self::Decode { .. } => ErrorCategory::Unknown,
+            Self::Api(api) => match api.http_status {
+                401 => ErrorCategory::Unauthorized,
+                403 => ErrorCategory::Forbidden,
+                404 => ErrorCategory::NotFound,
+                400 | 409 | 422 => ErrorCategory::Validation,
+                429 | 502..=504 => ErrorCategory::Network,
+                _ => ErrorCategory::Unknown,
+            },
+        }
+    }
+
+    /// Maps a transport failure: a connection that never opened was not sent; anything after
+    /// that may have reached Grid.
+    pub(crate) fn from_transport(err: &reqwest::Error, what: &str) -> Self {
+        if err.is_builder() {
+            return Self::not_sent(format!("{what}: the request could not be built ({err})."));
+        }
+        if err.is_connect() {
+            return Self::not_sent(format!(
+                "{what}: could not connect to Grid. Check the network and the base URL."
+            ));
+        }
+        if err.is_timeout() {
+            return Self::MaybeSent {
+                message: format!("{what}: Grid did not answer in time."),
+            };
+        }
+        Self::MaybeSent {
+            message: format!("{what}: the connection to Grid was interrupted."),
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(value: ApiError) -> Self {
+        Self::Api(Box::new(value))
+    }
+}

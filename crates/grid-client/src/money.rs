@@ -1,0 +1,316 @@
+//! Money: integers in the currency's smallest unit on the wire, exact decimal text for people.
+//!
+//! Never a float: conversion goes through `rust_decimal`, and parsing refuses anything it
+//! cannot represent exactly in the currency's `decimals`.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::models::{Currency, CurrencyAmount};
+
+/// The largest amount `POST /sandbox/internal-accounts/{id}/fund` accepts, in smallest units.
+pub const MAX_FUND_AMOUNT: i64 = 100_000_000_000;
+
+/// Why a typed amount was refused, in words for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("Enter an amount.")]
+    Empty,
+    #[error("\"{0}\" is not an amount. Use digits, an optional dot for decimals and commas for thousands, e.g. 1,000.50.")]
+    NotANumber(String),
+    #[error("Write the amount in full digits; exponents such as \"1e5\" are not accepted.")]
+    Exponent,
+    #[error("The amount must be positive.")]
+    Negative,
+    #[error("The amount must be more than zero.")]
+    Zero,
+    #[error("{code} has {decimals} decimal place(s); \"{text}\" has more.")]
+    TooManyDecimals {
+        text: String,
+        code: String,
+        decimals: u32,
+    },
+    #[error("Commas separate thousands (1,000.50); use a dot for decimals. \"{0}\" is ambiguous.")]
+    BadGrouping(String),
+    #[error("The amount is too large: at most {max} can be added at once.")]
+    TooLarge { max: String },
+    #[error("This currency does not say how many decimal places it has, so amounts cannot be converted safely.")]
+    UnknownDecimals,
+}
+
+/// Parses what a person typed ("1,000.50") into smallest units for a fund request, checking the
+/// fund limits (`0 < amount <= MAX_FUND_AMOUNT`).
+pub fn parse_fund_amount(text: &str, currency: &Currency) -> Result<i64, AmountError> {
+    let decimals = currency.decimals.ok_or(AmountError::UnknownDecimals)?;
+    let code = currency
+        .code
+        .clone()
+        .unwrap_or_else(|| "This currency".to_owned());
+    let minor = parse_minor_units(text, decimals, &code)?;
+    if minor == 0 {
+        return Err(AmountError::Zero);
+    }
+    if minor > MAX_FUND_AMOUNT {
+        return Err(AmountError::TooLarge {
+            max: format_with_currency(MAX_FUND_AMOUNT, currency),
+        });
+    }
+    Ok(minor)
+}
+
+/// Parses a non-negative display amount into smallest units exactly.
+pub fn parse_minor_units(text: &str, decimals: u32, code: &str) -> Result<i64, AmountError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    if trimmed.starts_with('-') || trimmed.starts_with('\u{2212}') {
+        return Err(AmountError::Negative);
+    }
+    if trimmed.contains(['e', 'E']) && trimmed.chars().any(|c| c.is_ascii_digit()) {
+        return Err(AmountError::Exponent);
+    }
+    if !trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        return Err(AmountError::NotANumber(trimmed.to_owned()));
+    }
+    let (int_part, frac_part) = match trimmed.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (trimmed, None),
+    };
+    if frac_part.is_some_and(|f| f.contains(['.', ','])) {
+        return Err(AmountError::NotANumber(trimmed.to_owned()));
+    }
+    let digits = ungroup(int_part).ok_or_else(|| AmountError::BadGrouping(trimmed.to_owned()))?;
+    let frac = frac_part.unwrap_or("");
+    if digits.is_empty() && frac.is_empty() {
+        return Err(AmountError::NotANumber(trimmed.to_owned()));
+    }
+    let frac_significant = frac.trim_end_matches('0');
+    if frac_significant.len() > decimals as usize {
+        return Err(AmountError::TooManyDecimals {
+            text: trimmed.to_owned(),
+            code: code.to_owned(),
+            decimals,
+        });
+    }
+    let too_large = || AmountError::TooLarge {
+        max: format_minor_units(MAX_FUND_AMOUNT, decimals),
+    };
+    // 28 significant digits is Decimal's limit; anything that long is far over any limit.
+    if digits.trim_start_matches('0').len() + decimals as usize > 27 {
+        return Err(too_large());
+    }
+    let canonical = if frac_significant.is_empty() {
+        format!("{}", if digits.is_empty() { "0" } else { &digits })
+    } else {
+        format!(
+            "{}.{frac_significant}",
+            if digits.is_empty() { "0" } else { &digits }
+        )
+    };
+    let value =
+        Decimal::from_str(&canonical).map_err(|_| AmountError::NotANumber(trimmed.to_owned()))?;
+    let scaled = value
+        .checked_mul(Decimal::from(10_i64.pow(decimals.min(18))))
+        .ok_or_else(too_large)?;
+    let scaled = scaled.normalize();
+    if scaled.scale() != 0 {
+        return Err(AmountError::TooManyDecimals {
+            text: trimmed.to_owned(),
+            code: code.to_owned(),
+            decimals,
+        });
+    }
+    i64::try_from(scaled.mantissa()).map_err(|_| too_large())
+}
+
+/// Removes thousands separators, accepting only well-formed groups of three.
+fn ungroup(int_part: &str) -> Option<String> {
+    if !int_part.contains(',') {
+        return Some(int_part.to_owned());
+    }
+    let groups: Vec<&str> = int_part.split(',').collect();
+    let first_ok = matches!(groups[0].len(), 1..=3);
+    let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+    (first_ok && rest_ok).then(|| groups.concat())
+}
+
+/// Formats smallest units with `decimals` places and thousands separators: 100050, 2 → "1,000.50".
+pub fn format_minor_units(amount: i64, decimals: u32) -> String {
+    let value = Decimal::from_i128_with_scale(i128::from(amount), decimals.min(28));
+    let text = value.abs().to_string();
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
+        None => (text, None),
+    };
+    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3);
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    match frac_part {
+        Some(frac) => format!("{sign}{grouped}.{frac}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Formats an amount for people: "$1,000.50", "0.00100000 BTC". Without `decimals` it says so
+/// instead of guessing.
+pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
+    let code = currency.code.as_deref().unwrap_or("");
+    let Some(decimals) = currency.decimals else {
+        return format!("{amount} (smallest units) {code}")
+            .trim_end()
+            .to_owned();
+    };
+    let number = format_minor_units(amount, decimals);
+    match currency.symbol.as_deref() {
+        Some(symbol) if symbol.chars().count() == 1 && !symbol.chars().all(char::is_alphabetic) => {
+            match number.strip_prefix('-') {
+                Some(rest) => format!("-{symbol}{rest}"),
+                None => format!("{symbol}{number}"),
+            }
+        }
+        _ => format!("{number} {code}").trim_end().to_owned(),
+    }
+}
+
+impl CurrencyAmount {
+    /// The amount for people, e.g. "$125.50".
+    pub fn display(&self) -> String {
+        format_with_currency(self.amount, &self.currency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        Currency {
+            code: Some("USD".into()),
+            name: Some("United States Dollar".into()),
+            symbol: Some("$".into()),
+            decimals: Some(2),
+        }
+    }
+
+    fn btc() -> Currency {
+        Currency {
+            code: Some("BTC".into()),
+            name: Some("Bitcoin".into()),
+            symbol: Some("₿".into()),
+            decimals: Some(8),
+        }
+    }
+
+    #[test]
+    fn parses_grouped_decimal_text_exactly() {
+        assert_eq!(parse_fund_amount("1,000.50", &usd()), Ok(100_050));
+        assert_eq!(parse_fund_amount(" 12 ", &usd()), Ok(1_200));
+        assert_eq!(parse_fund_amount("0.01", &usd()), Ok(1));
+        assert_eq!(parse_fund_amount(".5", &usd()), Ok(50));
+        assert_eq!(parse_fund_amount("1.10", &usd()), Ok(110));
+        assert_eq!(
+            parse_fund_amount("1.500", &usd()),
+            Ok(150),
+            "trailing zeros are exact"
+        );
+        assert_eq!(parse_fund_amount("0.00000001", &btc()), Ok(1));
+        assert_eq!(
+            parse_fund_amount("1,000,000,000", &usd()),
+            Ok(100_000_000_000)
+        );
+    }
+
+    #[test]
+    fn rejects_what_cannot_be_exact_or_allowed() {
+        use AmountError::*;
+        let cases: &[(&str, fn(&AmountError) -> bool)] = &[
+            ("", |e| *e == Empty),
+            ("   ", |e| *e == Empty),
+            ("-5", |e| *e == Negative),
+            ("0", |e| *e == Zero),
+            ("0.00", |e| *e == Zero),
+            ("1.005", |e| {
+                matches!(e, TooManyDecimals { decimals: 2, .. })
+            }),
+            ("1e5", |e| *e == Exponent),
+            ("1E5", |e| *e == Exponent),
+            ("NaN", |e| matches!(e, NotANumber(_))),
+            ("inf", |e| matches!(e, NotANumber(_))),
+            ("$5", |e| matches!(e, NotANumber(_))),
+            ("1,00", |e| matches!(e, BadGrouping(_))),
+            ("1.2.3", |e| matches!(e, NotANumber(_))),
+            (".", |e| matches!(e, NotANumber(_))),
+            ("1,000,000,000.01", |e| matches!(e, TooLarge { .. })),
+            ("99999999999999999999999999999999", |e| {
+                matches!(e, TooLarge { .. })
+            }),
+        ];
+        for (text, check) in cases {
+            let result = parse_fund_amount(text, &usd());
+            match result {
+                Err(ref e) if check(e) => {}
+                other => panic!("{text:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn error_messages_read_like_sentences() {
+        let err = parse_fund_amount("1.005", &usd()).expect_err("too precise");
+        assert_eq!(
+            err.to_string(),
+            "USD has 2 decimal place(s); \"1.005\" has more."
+        );
+        let err = parse_fund_amount("2,000,000,000", &usd()).expect_err("too large");
+        assert_eq!(
+            err.to_string(),
+            "The amount is too large: at most $1,000,000,000.00 can be added at once."
+        );
+    }
+
+    #[test]
+    fn formats_exactly_by_decimals() {
+        assert_eq!(format_minor_units(100_050, 2), "1,000.50");
+        assert_eq!(format_minor_units(5, 2), "0.05");
+        assert_eq!(format_minor_units(-12_345_678, 2), "-123,456.78");
+        assert_eq!(format_minor_units(100_000, 8), "0.00100000");
+        assert_eq!(format_minor_units(1_000, 0), "1,000");
+        assert_eq!(format_minor_units(i64::MAX, 2), "92,233,720,368,547,758.07");
+        assert_eq!(format_with_currency(12_550, &usd()), "$125.50");
+        assert_eq!(format_with_currency(-12_550, &usd()), "-$125.50");
+        assert_eq!(format_with_currency(100_000, &btc()), "₿0.00100000");
+        let no_decimals = Currency {
+            decimals: None,
+            ..usd()
+        };
+        assert_eq!(
+            format_with_currency(42, &no_decimals),
+            "42 (smallest units) USD"
+        );
+        let usdc = Currency {
+            code: Some("USDC".into()),
+            symbol: Some("USDC".into()),
+            decimals: Some(6),
+            name: None,
+        };
+        assert_eq!(format_with_currency(1_500_000, &usdc), "1.500000 USDC");
+    }
+
+    #[test]
+    fn parse_and_format_are_inverse() {
+        for amount in [1_i64, 9, 10, 99, 100, 12_345, 100_000_000_000] {
+            let text = format_minor_units(amount, 2);
+            assert_eq!(parse_minor_units(&text, 2, "USD"), Ok(amount), "via {text}");
+        }
+    }
+}
