@@ -1,0 +1,602 @@
+//! Accounts and funding instructions as people read them: labelled fields, the reference code
+//! marked, the network beside every wallet address, and which values deserve a QR code.
+//!
+//! Works from the wire JSON of each instruction, so typed, unknown and malformed variants all
+//! render the same way — nothing Grid sends is dropped.
+
+use grid_client::models::{ExternalAccount, InternalAccount, PaymentInstructions};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// How an instruction is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InstructionKind {
+    Bank,
+    Wallet,
+    Lightning,
+    Other,
+}
+
+/// One labelled value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldView {
+    /// The wire key (`accountNumber`), or a dotted path for nested objects.
+    pub key: String,
+    pub label: String,
+    pub value: String,
+    /// The payment reference: the payer must include it.
+    pub emphasis: bool,
+    /// Addresses, invoices and codes: shown in a fixed-width font and wrapped anywhere.
+    pub monospace: bool,
+}
+
+/// A value to show as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrTarget {
+    pub key: String,
+    pub label: String,
+    /// Exactly the value encoded.
+    pub value: String,
+    /// "Solana", "Lightning", … always printed beside the code.
+    pub network: Option<String>,
+    pub asset: Option<String>,
+}
+
+/// One funding instruction for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstructionView {
+    pub account_type: String,
+    pub title: String,
+    pub kind: InstructionKind,
+    pub network: Option<String>,
+    pub notes: Option<String>,
+    pub fields: Vec<FieldView>,
+    pub qr_targets: Vec<QrTarget>,
+    /// True when the payload matched a variant of the spec.
+    pub known: bool,
+    /// The reference code, when the instruction has one.
+    pub reference: Option<String>,
+}
+
+/// Wire keys whose values are addresses or codes.
+const MONOSPACE_KEYS: &[&str] = &[
+    "address",
+    "invoice",
+    "accountNumber",
+    "routingNumber",
+    "iban",
+    "swiftCode",
+    "clabeNumber",
+    "pixKey",
+    "qrCode",
+    "sortCode",
+    "reference",
+    "vpa",
+    "ifsc",
+    "bankCode",
+    "branchCode",
+    "intermediaryRoutingNumber",
+    "payloadToSign",
+    "paymentUrl",
+];
+
+/// Wire keys worth a QR code (GRID-NOTES: what deserves a QR code).
+const QR_KEYS: &[(&str, &str)] = &[
+    ("address", "Wallet address"),
+    ("invoice", "Lightning invoice"),
+    ("qrCode", "PIX copy-and-paste code"),
+    ("paymentUrl", "Payment link"),
+];
+
+/// Field order: what a payer needs first.
+const FIELD_ORDER: &[&str] = &[
+    "accountHolderName",
+    "bankName",
+    "accountNumber",
+    "routingNumber",
+    "iban",
+    "swiftCode",
+    "clabeNumber",
+    "pixKey",
+    "qrCode",
+    "sortCode",
+    "bankCode",
+    "branchCode",
+    "ifsc",
+    "vpa",
+    "phoneNumber",
+    "provider",
+    "region",
+    "country",
+    "bankAccountType",
+    "paymentRails",
+    "rail",
+    "reference",
+    "address",
+    "assetType",
+    "network",
+    "invoice",
+    "paymentUrl",
+];
+
+/// A person's label for a wire key; unknown keys are turned into words ("someNewField" →
+/// "Some new field").
+pub fn label_for(key: &str) -> String {
+    let known = match key {
+        "accountHolderName" => "Account holder",
+        "bankName" => "Bank",
+        "accountNumber" => "Account number",
+        "routingNumber" => "Routing number (ABA)",
+        "iban" => "IBAN",
+        "swiftCode" => "SWIFT / BIC",
+        "clabeNumber" => "CLABE",
+        "pixKey" => "PIX key",
+        "qrCode" => "PIX copy-and-paste code",
+        "sortCode" => "Sort code",
+        "bankCode" => "Bank code",
+        "branchCode" => "Branch code",
+        "ifsc" => "IFSC",
+        "vpa" => "UPI ID (VPA)",
+        "phoneNumber" => "Phone number",
+        "provider" => "Mobile money provider",
+        "region" => "Region",
+        "country" => "Country",
+        "bankAccountType" => "Account type",
+        "accountCategory" => "Account type",
+        "paymentRails" => "Payment rails",
+        "rail" => "Rail",
+        "reference" => "Reference",
+        "address" => "Address",
+        "assetType" => "Asset",
+        "network" => "Network",
+        "invoice" => "Lightning invoice",
+        "paymentUrl" => "Payment link",
+        "bankAddress" => "Bank address",
+        "intermediaryBankName" => "Intermediary bank",
+        "intermediaryRoutingNumber" => "Intermediary routing number",
+        "fiToFiInformation" => "Bank-to-bank information",
+        "payloadToSign" => "Payload to sign",
+        "beneficiary" => "Beneficiary",
+        "fullName" => "Full name",
+        "legalName" => "Legal name",
+        "birthDate" => "Date of birth",
+        "nationality" => "Nationality",
+        "beneficiaryType" => "Beneficiary type",
+        "line1" => "Address line 1",
+        "line2" => "Address line 2",
+        "city" => "City",
+        "state" => "State / region",
+        "postalCode" => "Postal code",
+        "vaspName" => "Custodian (VASP)",
+        _ => return humanize(key),
+    };
+    known.to_owned()
+}
+
+fn humanize(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, ch) in key.chars().enumerate() {
+        if ch == '_' || ch == '-' {
+            out.push(' ');
+        } else if ch.is_uppercase() && i > 0 {
+            out.push(' ');
+            out.extend(ch.to_lowercase());
+        } else if i == 0 {
+            out.extend(ch.to_uppercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// The network a wallet-like `accountType` settles on.
+pub fn network_for(account_type: &str) -> Option<&'static str> {
+    Some(match account_type {
+        "SPARK_WALLET" => "Spark",
+        "LIGHTNING" | "LIGHTNING_ACCOUNT" => "Lightning",
+        "SOLANA_WALLET" => "Solana",
+        "TRON_WALLET" => "Tron",
+        "POLYGON_WALLET" => "Polygon",
+        "BASE_WALLET" => "Base",
+        "ETHEREUM_WALLET" => "Ethereum",
+        "PLASMA_WALLET" => "Plasma",
+        "BITCOIN_L1" | "BITCOIN_WALLET" => "Bitcoin",
+        "EMBEDDED_WALLET" => "Embedded wallet",
+        _ => return None,
+    })
+}
+
+fn title_for(account_type: &str) -> String {
+    let fixed = match account_type {
+        "USD_ACCOUNT" => "US bank transfer (ACH / wire)",
+        "EUR_ACCOUNT" => "SEPA bank transfer (EUR)",
+        "MXN_ACCOUNT" => "SPEI bank transfer (MXN, CLABE)",
+        "BRL_ACCOUNT" => "PIX payment (BRL)",
+        "GBP_ACCOUNT" => "UK bank transfer (GBP)",
+        "SWIFT_ACCOUNT" => "International wire (SWIFT)",
+        "LIGHTNING" | "LIGHTNING_ACCOUNT" => "Lightning invoice",
+        "BITCOIN_L1" => "Bitcoin on-chain address",
+        "EMBEDDED_WALLET" => "Embedded wallet",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_owned();
+    }
+    if let Some(network) = network_for(account_type) {
+        return format!("{network} wallet");
+    }
+    if let Some(code) = account_type.strip_suffix("_ACCOUNT") {
+        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+            return format!("{code} bank transfer");
+        }
+        if !code.is_empty() && code.chars().all(|c| c.is_ascii_uppercase()) {
+            return format!("{code} account");
+        }
+    }
+    humanize(&account_type.to_lowercase())
+}
+
+fn kind_for(account_type: &str, map: &Map<String, Value>) -> InstructionKind {
+    match account_type {
+        "LIGHTNING" | "LIGHTNING_ACCOUNT" => InstructionKind::Lightning,
+        t if network_for(t).is_some() => InstructionKind::Wallet,
+        t if t.ends_with("_ACCOUNT") => InstructionKind::Bank,
+        _ if map.contains_key("address") => InstructionKind::Wallet,
+        _ if map.contains_key("invoice") => InstructionKind::Lightning,
+        _ => InstructionKind::Other,
+    }
+}
+
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(if *b { "Yes" } else { "No" }.to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(value_text).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Value::Object(_) => None,
+    }
+}
+
+/// Flattens nested objects into "Beneficiary › Full name" fields.
+fn push_fields(
+    map: &Map<String, Value>,
+    prefix: &str,
+    label_prefix: &str,
+    out: &mut Vec<FieldView>,
+) {
+    let mut keys: Vec<&String> = map.keys().filter(|k| k.as_str() != "accountType").collect();
+    keys.sort_by_key(|k| {
+        FIELD_ORDER
+            .iter()
+            .position(|o| o == k)
+            .unwrap_or(FIELD_ORDER.len())
+    });
+    for key in keys {
+        let value = &map[key];
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let label = if label_prefix.is_empty() {
+            label_for(key)
+        } else {
+            format!("{label_prefix} › {}", label_for(key))
+        };
+        if let Value::Object(inner) = value {
+            push_fields(inner, &path, &label, out);
+            continue;
+        }
+        if let Some(text) = value_text(value) {
+            out.push(FieldView {
+                emphasis: prefix.is_empty() && key == "reference",
+                monospace: MONOSPACE_KEYS.contains(&key.as_str()),
+                key: path,
+                label,
+                value: text,
+            });
+        }
+    }
+}
+
+/// Builds the view of an `accountOrWalletInfo` object (as wire JSON).
+pub fn instruction_view_from_map(
+    map: &Map<String, Value>,
+    notes: Option<&str>,
+    known: bool,
+) -> InstructionView {
+    let account_type = map
+        .get("accountType")
+        .and_then(Value::as_str)
+        .unwrap_or("UNKNOWN")
+        .to_owned();
+    let network = network_for(&account_type).map(str::to_owned).or_else(|| {
+        map.get("network")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let asset = map
+        .get("assetType")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut fields = Vec::new();
+    push_fields(map, "", "", &mut fields);
+    if let Some(net) = &network {
+        if !map.contains_key("network") {
+            let at = fields
+                .iter()
+                .position(|f| f.key == "address" || f.key == "invoice")
+                .map_or(fields.len(), |i| i + 1);
+            fields.insert(
+                at,
+                FieldView {
+                    key: "network".into(),
+                    label: "Network".into(),
+                    value: net.clone(),
+                    emphasis: false,
+                    monospace: false,
+                },
+            );
+        }
+    }
+    let qr_targets = QR_KEYS
+        .iter()
+        .filter_map(|(key, label)| {
+            let value = map.get(*key)?.as_str()?.trim();
+            (!value.is_empty()).then(|| QrTarget {
+                key: (*key).to_owned(),
+                label: (*label).to_owned(),
+                value: value.to_owned(),
+                network: if *key == "invoice" {
+                    Some("Lightning".to_owned())
+                } else {
+                    network.clone()
+                },
+                asset: asset.clone(),
+            })
+        })
+        .collect();
+    InstructionView {
+        title: title_for(&account_type),
+        kind: kind_for(&account_type, map),
+        reference: map.get("reference").and_then(value_text),
+        account_type,
+        network,
+        notes: notes.map(str::to_owned).filter(|n| !n.trim().is_empty()),
+        fields,
+        qr_targets,
+        known,
+    }
+}
+
+/// Builds the view of one funding instruction.
+pub fn instruction_view(instruction: &PaymentInstructions) -> InstructionView {
+    let info = &instruction.account_or_wallet_info;
+    let mut view = instruction_view_from_map(
+        &info.to_json_map(),
+        instruction.instructions_notes.as_deref(),
+        info.is_known(),
+    );
+    for (key, value) in &instruction.extra {
+        if let Some(text) = value_text(value) {
+            view.fields.push(FieldView {
+                key: key.clone(),
+                label: label_for(key),
+                value: text,
+                emphasis: false,
+                monospace: false,
+            });
+        }
+    }
+    view
+}
+
+/// A balance ready to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyView {
+    /// Smallest units, as on the wire.
+    pub amount: i64,
+    /// "$1,000.50"
+    pub display: String,
+    pub currency_code: Option<String>,
+    pub decimals: Option<u32>,
+}
+
+impl MoneyView {
+    fn new(amount: &grid_client::models::CurrencyAmount) -> Self {
+        Self {
+            amount: amount.amount,
+            display: amount.display(),
+            currency_code: amount.currency.code.clone(),
+            decimals: amount.currency.decimals,
+        }
+    }
+}
+
+/// An internal account as a card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub is_platform: bool,
+    pub account_type: String,
+    pub status: String,
+    pub currency_code: Option<String>,
+    pub currency_name: Option<String>,
+    pub currency_symbol: Option<String>,
+    pub decimals: Option<u32>,
+    pub balance: MoneyView,
+    pub total_balance: MoneyView,
+    pub private_enabled: Option<bool>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub instructions: Vec<InstructionView>,
+}
+
+/// Builds the card view of an internal account.
+pub fn account_view(account: &InternalAccount) -> AccountView {
+    let currency = &account.balance.currency;
+    AccountView {
+        id: account.id.0.clone(),
+        customer_id: account.customer_id.as_ref().map(|c| c.0.clone()),
+        is_platform: account.customer_id.is_none(),
+        account_type: account.account_type.to_string(),
+        status: account.status.to_string(),
+        currency_code: currency.code.clone(),
+        currency_name: currency.name.clone(),
+        currency_symbol: currency.symbol.clone(),
+        decimals: currency.decimals,
+        balance: MoneyView::new(&account.balance),
+        total_balance: MoneyView::new(&account.total_balance),
+        private_enabled: account.private_enabled,
+        created_at: account.created_at.clone(),
+        updated_at: account.updated_at.clone(),
+        instructions: account
+            .funding_payment_instructions
+            .iter()
+            .map(instruction_view)
+            .collect(),
+    }
+}
+
+/// An external account as a card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalAccountView {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub status: String,
+    pub currency: String,
+    pub platform_account_id: Option<String>,
+    pub default_uma_deposit_account: bool,
+    pub details: InstructionView,
+}
+
+/// Builds the card view of an external account.
+pub fn external_account_view(account: &ExternalAccount) -> ExternalAccountView {
+    let info = &account.account_info;
+    ExternalAccountView {
+        id: account.id.0.clone(),
+        customer_id: account.customer_id.as_ref().map(|c| c.0.clone()),
+        status: account.status.to_string(),
+        currency: account.currency.clone(),
+        platform_account_id: account.platform_account_id.clone(),
+        default_uma_deposit_account: account.default_uma_deposit_account.unwrap_or(false),
+        details: instruction_view_from_map(&info.to_json_map(), None, info.is_known()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(v: Value) -> InstructionView {
+        let instruction: PaymentInstructions = serde_json::from_value(v).expect("instruction");
+        instruction_view(&instruction)
+    }
+
+    #[test]
+    fn bank_fields_are_labelled_in_payer_order_with_reference_marked() {
+        let v = view(json!({
+            "instructionsNotes": "Include the reference code in your ACH transfer memo",
+            "accountOrWalletInfo": {
+                "accountType": "USD_ACCOUNT", "reference": "FUND-ABC123",
+                "accountNumber": "9876543210", "routingNumber": "021000021",
+                "paymentRails": ["ACH", "WIRE"], "bankName": "JP Morgan Chase"
+            }
+        }));
+        assert!(v.known);
+        assert_eq!(v.kind, InstructionKind::Bank);
+        assert_eq!(v.title, "US bank transfer (ACH / wire)");
+        let labels: Vec<_> = v.fields.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Bank",
+                "Account number",
+                "Routing number (ABA)",
+                "Payment rails",
+                "Reference"
+            ]
+        );
+        let reference = v
+            .fields
+            .iter()
+            .find(|f| f.key == "reference")
+            .expect("reference");
+        assert!(reference.emphasis, "the reference must stand out");
+        assert_eq!(v.reference.as_deref(), Some("FUND-ABC123"));
+        assert_eq!(v.fields[3].value, "ACH, WIRE");
+        assert!(v.qr_targets.is_empty(), "bank details get no QR code");
+    }
+
+    #[test]
+    fn wallets_get_network_and_qr_for_exact_address() {
+        let v = view(json!({"accountOrWalletInfo": {
+            "accountType": "BASE_WALLET", "address": "0xAbCDEF1234567890aBCdEf1234567890ABcDef12", "assetType": "USDC"
+        }}));
+        assert_eq!(v.kind, InstructionKind::Wallet);
+        assert_eq!(v.network.as_deref(), Some("Base"));
+        assert!(v
+            .fields
+            .iter()
+            .any(|f| f.label == "Network" && f.value == "Base"));
+        assert_eq!(v.qr_targets.len(), 1);
+        assert_eq!(
+            v.qr_targets[0].value,
+            "0xAbCDEF1234567890aBCdEf1234567890ABcDef12"
+        );
+        assert_eq!(v.qr_targets[0].network.as_deref(), Some("Base"));
+    }
+
+    #[test]
+    fn spark_with_invoice_has_two_qr_codes() {
+        let v = view(json!({"accountOrWalletInfo": {
+            "accountType": "SPARK_WALLET", "address": "spark1abc", "assetType": "BTC", "invoice": "lnbc1xyz"
+        }}));
+        let values: Vec<_> = v.qr_targets.iter().map(|q| q.value.as_str()).collect();
+        assert_eq!(values, ["spark1abc", "lnbc1xyz"]);
+        assert_eq!(v.qr_targets[1].network.as_deref(), Some("Lightning"));
+    }
+
+    #[test]
+    fn unknown_types_render_every_field_generically() {
+        let v = view(json!({"accountOrWalletInfo": {
+            "accountType": "US_ACCOUNT", "clabeNumber": "123456789012345678", "reference": "UMA-Q12345-REF",
+            "someNewField": "kept", "nested": {"innerValue": 7}
+        }}));
+        assert!(!v.known);
+        let pairs: Vec<_> = v
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert!(pairs.contains(&("CLABE", "123456789012345678")));
+        assert!(pairs.contains(&("Reference", "UMA-Q12345-REF")));
+        assert!(pairs.contains(&("Some new field", "kept")));
+        assert!(pairs.contains(&("Nested › Inner value", "7")));
+        assert_eq!(v.title, "US account", "unknown types get a readable title");
+    }
+
+    #[test]
+    fn brl_pix_code_gets_a_qr() {
+        let v = view(
+            json!({"accountOrWalletInfo": {"accountType": "BRL_ACCOUNT", "qrCode": "00020126580014br.gov.bcb.pix"}}),
+        );
+        assert_eq!(v.qr_targets.len(), 1);
+        assert_eq!(v.qr_targets[0].label, "PIX copy-and-paste code");
+    }
+}
