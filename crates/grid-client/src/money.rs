@@ -68,7 +68,7 @@ pub fn parse_minor_units(text: &str, decimals: u32, code: &str) -> Result<i64, A
     if trimmed.starts_with('-') || trimmed.starts_with('\u{2212}') {
         return Err(AmountError::Negative);
     }
-    if trimmed.contains(['e', 'E']) && trimmed.chars().any(|c| c.is_ascii_digit()) {
+    if looks_like_exponent(trimmed) {
         return Err(AmountError::Exponent);
     }
     if !trimmed
@@ -126,6 +126,20 @@ pub fn parse_minor_units(text: &str, decimals: u32, code: &str) -> Result<i64, A
         });
     }
     i64::try_from(scaled.mantissa()).map_err(|_| too_large())
+}
+
+/// "1e5", "2.5E-3": scientific notation, refused with its own explanation.
+fn looks_like_exponent(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    !mantissa.is_empty()
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && !exponent.is_empty()
+        && exponent.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Removes thousands separators, accepting only well-formed groups of three.
