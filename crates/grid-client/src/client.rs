@@ -4,7 +4,8 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use futures::Stream;
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt as _};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -397,7 +398,7 @@ impl GridClient {
         &self,
         filter: CustomerAccountFilter,
         limit: u32,
-    ) -> impl Stream<Item = Result<Page<InternalAccount>, Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<Page<InternalAccount>, Error>> {
         let client = self.clone();
         all_pages(move |cursor| {
             let client = client.clone();
@@ -410,6 +411,7 @@ impl GridClient {
                 client.list_customer_internal_accounts(&filter, &page).await
             }
         })
+        .boxed()
     }
 
     /// Every page of platform (`customer_id: None`) or customer external accounts.
@@ -418,7 +420,7 @@ impl GridClient {
         platform: bool,
         filter: ExternalAccountFilter,
         limit: u32,
-    ) -> impl Stream<Item = Result<Page<ExternalAccount>, Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<Page<ExternalAccount>, Error>> {
         let client = self.clone();
         all_pages(move |cursor| {
             let client = client.clone();
@@ -435,6 +437,7 @@ impl GridClient {
                 }
             }
         })
+        .boxed()
     }
 
     /// `POST /sandbox/internal-accounts/{id}/fund`. Sent exactly once: on
