@@ -1,0 +1,314 @@
+//! Fault injection (`POST /_sim/faults`): the next N requests on Grid routes misbehave.
+//!
+//! Armed faults form a queue: each applies to the next `count` requests, then the next fault
+//! takes over. Faults apply before authentication and before the handler runs — except
+//! `drop_after`, which runs the handler (a fund is applied) and then drops the connection, so a
+//! client can be tested against a lost response of an operation that did happen.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::app::Sim;
+use crate::connection::ConnectionControl;
+use crate::error::{code, ApiError};
+
+/// Longest latency a fault may add, so a typo cannot hang a test run for hours.
+const MAX_LATENCY: Duration = Duration::from_secs(120);
+/// Most requests one fault may cover.
+const MAX_COUNT: u32 = 1_000_000;
+
+/// What a faulty request does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Waits, then answers normally.
+    Latency(Duration),
+    /// Answers 500, 502 or 503 with a Grid error body.
+    Status(StatusCode),
+    /// Answers 429 `RATE_LIMITED` with `Retry-After`.
+    RateLimit { retry_after_secs: u64 },
+    /// Closes the connection without answering; nothing is applied.
+    Drop,
+    /// Applies the request, then closes the connection without answering.
+    DropAfter,
+    /// Answers 200 with a truncated JSON body; nothing is applied.
+    Malformed,
+}
+
+impl Fault {
+    fn kind(self) -> &'static str {
+        match self {
+            Fault::Latency(_) => "latency",
+            Fault::Status(_) => "status",
+            Fault::RateLimit { .. } => "rate_limit",
+            Fault::Drop => "drop",
+            Fault::DropAfter => "drop_after",
+            Fault::Malformed => "malformed",
+        }
+    }
+
+    fn describe(self, remaining: u32) -> Value {
+        let mut value = json!({"kind": self.kind(), "remaining": remaining});
+        let extra = match self {
+            Fault::Latency(d) => Some(("latencyMs", json!(d.as_millis()))),
+            Fault::Status(s) => Some(("status", json!(s.as_u16()))),
+            Fault::RateLimit { retry_after_secs } => Some(("retryAfter", json!(retry_after_secs))),
+            _ => None,
+        };
+        if let (Some((key, v)), Some(map)) = (extra, value.as_object_mut()) {
+            map.insert(key.to_owned(), v);
+        }
+        value
+    }
+}
+
+/// The body of `POST /_sim/faults`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FaultRequest {
+    kind: String,
+    count: Option<u32>,
+    latency_ms: Option<u64>,
+    status: Option<u16>,
+    retry_after: Option<u64>,
+}
+
+/// Reads a `POST /_sim/faults` body into a fault and how many requests it covers.
+pub(crate) fn parse_fault(body: &[u8]) -> Result<(Fault, u32), ApiError> {
+    let request: FaultRequest = serde_json::from_slice(body).map_err(|e| {
+        ApiError::invalid_input(format!(
+            "The fault must be JSON like {{\"kind\": \"status\", \"status\": 503, \"count\": 2}}: {e}"
+        ))
+    })?;
+    let count = request.count.unwrap_or(1);
+    if !(1..=MAX_COUNT).contains(&count) {
+        return Err(ApiError::invalid_field(
+            "count",
+            format!("count must be between 1 and {MAX_COUNT}."),
+        ));
+    }
+    let fault = match request.kind.as_str() {
+        "latency" => {
+            let ms = request.latency_ms.ok_or_else(|| {
+                ApiError::invalid_field("latencyMs", "A latency fault needs latencyMs.")
+            })?;
+            let latency = Duration::from_millis(ms);
+            if latency > MAX_LATENCY {
+                return Err(ApiError::invalid_field(
+                    "latencyMs",
+                    format!("latencyMs must be at most {}.", MAX_LATENCY.as_millis()),
+                ));
+            }
+            Fault::Latency(latency)
+        }
+        "status" => match request.status {
+            Some(status @ (500 | 502 | 503)) => {
+                Fault::Status(StatusCode::from_u16(status).map_err(|_| {
+                    ApiError::invalid_field("status", "status must be 500, 502 or 503.")
+                })?)
+            }
+            _ => {
+                return Err(ApiError::invalid_field(
+                    "status",
+                    "A status fault needs status 500, 502 or 503.",
+                ))
+            }
+        },
+        "rate_limit" => Fault::RateLimit {
+            retry_after_secs: request.retry_after.unwrap_or(1),
+        },
+        "drop" => Fault::Drop,
+        "drop_after" => Fault::DropAfter,
+        "malformed" => Fault::Malformed,
+        other => {
+            return Err(ApiError::invalid_field(
+                "kind",
+                format!(
+                    "Unknown fault kind \"{other}\": use latency, status, rate_limit, drop, \
+                     drop_after or malformed."
+                ),
+            ))
+        }
+    };
+    Ok((fault, count))
+}
+
+/// Armed faults, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue {
+    armed: VecDeque<(Fault, u32)>,
+}
+
+impl FaultQueue {
+    pub fn arm(&mut self, fault: Fault, count: u32) {
+        self.armed.push_back((fault, count));
+    }
+
+    pub fn clear(&mut self) {
+        self.armed.clear();
+    }
+
+    /// The fault for the next request, if any, using up one of its count.
+    pub fn take(&mut self) -> Option<Fault> {
+        let (fault, remaining) = self.armed.front_mut()?;
+        let fault = *fault;
+        *remaining -= 1;
+        if *remaining == 0 {
+            self.armed.pop_front();
+        }
+        Some(fault)
+    }
+
+    pub fn describe(&self) -> Vec<Value> {
+        self.armed
+            .iter()
+            .map(|(fault, remaining)| fault.describe(*remaining))
+            .collect()
+    }
+}
+
+/// Marks a response that was never sent because its connection was dropped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionDropped;
+
+/// The start of a plausible list response, cut off mid-value.
+const TRUNCATED_BODY: &str =
+    r#"{"data":[{"id":"InternalAccount:019542f5-b3e7-1d02-0000-000000000001","type":"INTERNAL_FI"#;
+
+/// Middleware on Grid routes: applies the next armed fault, if any.
+pub(crate) async fn inject(State(sim): State<Sim>, request: Request, next: Next) -> Response {
+    let Some(fault) = sim.take_fault() else {
+        return next.run(request).await;
+    };
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<ConnectionControl>>()
+        .map(|info| info.0.clone());
+    match fault {
+        Fault::Latency(latency) => {
+            tokio::time::sleep(latency).await;
+            next.run(request).await
+        }
+        Fault::Status(status) => status_error(status).into_response(),
+        Fault::RateLimit { retry_after_secs } => {
+            let mut err = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                code::RATE_LIMITED,
+                format!("Too many requests; retry after {retry_after_secs} second(s)."),
+            );
+            err.retry_after = Some(retry_after_secs);
+            err.into_response()
+        }
+        Fault::Drop => drop_connection(connection),
+        Fault::DropAfter => {
+            // The outcome is deliberately discarded: the client must not learn it.
+            let _applied = next.run(request).await;
+            drop_connection(connection)
+        }
+        Fault::Malformed => {
+            let mut response = (StatusCode::OK, TRUNCATED_BODY).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+    }
+}
+
+fn status_error(status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::SERVICE_UNAVAILABLE => ApiError::new(
+            status,
+            code::SERVICE_UNAVAILABLE,
+            "Grid is temporarily unavailable (simulated). Try again shortly.",
+        ),
+        StatusCode::BAD_GATEWAY => ApiError::new(
+            status,
+            code::BAD_GATEWAY,
+            "Bad gateway (simulated). Try again shortly.",
+        ),
+        _ => ApiError::internal("Internal server error (simulated)."),
+    }
+}
+
+fn drop_connection(connection: Option<ConnectionControl>) -> Response {
+    match connection {
+        Some(connection) => {
+            connection.drop_connection();
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(ConnectionDropped);
+            response
+        }
+        None => ApiError::internal("The simulator could not drop this connection.").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_kind() {
+        let cases = [
+            (
+                r#"{"kind":"latency","latencyMs":250,"count":2}"#,
+                Fault::Latency(Duration::from_millis(250)),
+                2,
+            ),
+            (
+                r#"{"kind":"status","status":503}"#,
+                Fault::Status(StatusCode::SERVICE_UNAVAILABLE),
+                1,
+            ),
+            (
+                r#"{"kind":"rate_limit","retryAfter":0,"count":3}"#,
+                Fault::RateLimit {
+                    retry_after_secs: 0,
+                },
+                3,
+            ),
+            (r#"{"kind":"drop"}"#, Fault::Drop, 1),
+            (r#"{"kind":"drop_after","count":1}"#, Fault::DropAfter, 1),
+            (r#"{"kind":"malformed","count":4}"#, Fault::Malformed, 4),
+        ];
+        for (body, fault, count) in cases {
+            assert_eq!(parse_fault(body.as_bytes()), Ok((fault, count)), "{body}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_simulate() {
+        for body in [
+            r#"{"kind":"status","status":404}"#,
+            r#"{"kind":"status"}"#,
+            r#"{"kind":"latency"}"#,
+            r#"{"kind":"latency","latencyMs":999999999}"#,
+            r#"{"kind":"explode"}"#,
+            r#"{"kind":"drop","count":0}"#,
+            r#"{"kind":"drop","latency_ms":5}"#,
+            "not json",
+        ] {
+            let err = parse_fault(body.as_bytes()).expect_err(body);
+            assert_eq!(err.code, "INVALID_INPUT", "{body}");
+        }
+    }
+
+    #[test]
+    fn the_queue_applies_faults_in_order_for_their_count() {
+        let mut queue = FaultQueue::default();
+        queue.arm(Fault::Drop, 2);
+        queue.arm(Fault::Malformed, 1);
+        assert_eq!(queue.take(), Some(Fault::Drop));
+        assert_eq!(queue.describe()[0]["remaining"], 1);
+        assert_eq!(queue.take(), Some(Fault::Drop));
+        assert_eq!(queue.take(), Some(Fault::Malformed));
+        assert_eq!(queue.take(), None);
+    }
+}

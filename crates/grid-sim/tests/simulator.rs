@@ -1,0 +1,1490 @@
+//! grid-sim over real HTTP on 127.0.0.1:0: auth, paging, validation, funding, the signed
+//! retry, persistence and every fault kind.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use grid_client::models::{
+    ExternalAccount, InternalAccount, InternalAccountType, Page,
+    PlatformInternalAccountListResponse, SignedRequestChallenge,
+};
+use grid_client::signing::{generate_session_key, sign_payload};
+use grid_sim::{Exchange, RunningSim, SimConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// A simulator on a free port, a raw HTTP client with its credentials, and every exchange the
+/// observer saw.
+struct Harness {
+    sim: RunningSim,
+    config: SimConfig,
+    http: reqwest::Client,
+    exchanges: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        Self::start_with(SimConfig::default()).await
+    }
+
+    async fn start_with(config: SimConfig) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free loopback port");
+        let exchanges = Arc::new(Mutex::new(Vec::new()));
+        let seen = exchanges.clone();
+        let observer =
+            Arc::new(move |e: &Exchange| seen.lock().expect("exchanges").push(e.clone()));
+        let sim = grid_sim::spawn_observed(config.clone(), listener, observer)
+            .await
+            .expect("the simulator starts");
+        Self {
+            sim,
+            config,
+            http: reqwest::Client::new(),
+            exchanges,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sim.base_url())
+    }
+
+    /// A request with the simulator's credentials.
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .basic_auth(&self.config.client_id, Some(&self.config.client_secret))
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.expect("the simulator answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{status}: the body is not JSON ({e}): {text}"));
+        (status, body)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    async fn fund(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        let path = format!("/sandbox/internal-accounts/{id}/fund");
+        self.send(self.request(Method::POST, &path).json(&body))
+            .await
+    }
+
+    async fn patch(&self, id: &str, body: Value, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut request = self
+            .request(Method::PATCH, &format!("/internal-accounts/{id}"))
+            .json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
+    }
+
+    async fn inject(&self, fault: Value) {
+        let (status, body) = self
+            .send(self.request(Method::POST, "/_sim/faults").json(&fault))
+            .await;
+        assert_eq!(status, StatusCode::OK, "fault {fault} armed: {body}");
+    }
+
+    async fn platform_accounts(&self, query: &str) -> Vec<InternalAccount> {
+        let (status, body) = self
+            .get(&format!("/platform/internal-accounts{query}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value::<PlatformInternalAccountListResponse>(body)
+            .expect("a PlatformInternalAccountListResponse")
+            .data
+    }
+
+    async fn platform_account(&self, currency: &str) -> InternalAccount {
+        self.platform_accounts(&format!("?currency={currency}"))
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("a platform {currency} account is seeded"))
+    }
+
+    /// Every customer internal account matching `query`, `limit` per page.
+    async fn all_customer_accounts(&self, query: &str, limit: usize) -> Vec<InternalAccount> {
+        let mut accounts = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/customers/internal-accounts?limit={limit}{query}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let (status, body) = self.get(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            let page: Page<InternalAccount> = serde_json::from_value(body).expect("a page");
+            accounts.extend(page.data);
+            match (page.has_more, page.next_cursor) {
+                (true, Some(next)) => cursor = Some(next),
+                (false, None) => return accounts,
+                other => panic!("nextCursor must come exactly when hasMore: {other:?}"),
+            }
+        }
+    }
+
+    async fn account(&self, id: &str) -> InternalAccount {
+        let mut all = self.platform_accounts("").await;
+        all.extend(self.all_customer_accounts("", 100).await);
+        all.into_iter()
+            .find(|a| a.id.as_str() == id)
+            .unwrap_or_else(|| panic!("{id} is listed"))
+    }
+
+    async fn wallet(&self) -> InternalAccount {
+        self.all_customer_accounts("&type=EMBEDDED_WALLET", 100)
+            .await
+            .into_iter()
+            .find(|a| a.status.as_str() == "ACTIVE")
+            .expect("an ACTIVE embedded wallet is seeded")
+    }
+
+    fn exchanges(&self) -> Vec<Exchange> {
+        self.exchanges.lock().expect("exchanges").clone()
+    }
+}
+
+fn assert_error(status: StatusCode, body: &Value, expected: u16, code: &str, why: &str) {
+    assert_eq!(status.as_u16(), expected, "{why}: {body}");
+    assert_eq!(
+        body["status"], expected,
+        "{why}: the body repeats the status"
+    );
+    assert_eq!(body["code"], code, "{why}: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{why}: every error explains itself: {body}"
+    );
+}
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "grid-sim-test-{}-{name}-{}",
+        std::process::id(),
+        uuid_like()
+    ))
+}
+
+fn uuid_like() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+#[tokio::test]
+async fn every_grid_route_requires_the_right_basic_credentials() {
+    let h = Harness::start().await;
+    let usd = h.platform_account("USD").await;
+    let wallet = h.wallet().await;
+    let routes = [
+        (Method::GET, "/platform/internal-accounts".to_owned(), None),
+        (
+            Method::GET,
+            "/customers/internal-accounts?limit=0".to_owned(),
+            None,
+        ),
+        (Method::GET, "/platform/external-accounts".to_owned(), None),
+        (Method::GET, "/customers/external-accounts".to_owned(), None),
+        (
+            Method::POST,
+            format!("/sandbox/internal-accounts/{}/fund", usd.id),
+            Some(json!({"amount": 100})),
+        ),
+        (
+            Method::PATCH,
+            format!("/internal-accounts/{}", wallet.id),
+            Some(json!({"privateEnabled": true})),
+        ),
+        (Method::GET, "/_sim/state".to_owned(), None),
+        (Method::POST, "/_sim/reset".to_owned(), None),
+    ];
+    for (method, path, body) in routes {
+        let bare = h.http.request(method.clone(), h.url(&path));
+        let variants = [
+            ("no Authorization header", bare),
+            (
+                "a wrong secret",
+                h.http
+                    .request(method.clone(), h.url(&path))
+                    .basic_auth(&h.config.client_id, Some("wrong-secret")),
+            ),
+            (
+                "a bearer token",
+                h.http
+                    .request(method.clone(), h.url(&path))
+                    .bearer_auth(&h.config.client_secret),
+            ),
+        ];
+        for (what, request) in variants {
+            let request = match &body {
+                Some(body) => request.json(body),
+                None => request,
+            };
+            let (status, err) = h.send(request).await;
+            assert_error(
+                status,
+                &err,
+                401,
+                "UNAUTHORIZED",
+                &format!("{method} {path} with {what}"),
+            );
+        }
+    }
+    assert_eq!(
+        h.account(usd.id.as_str()).await.balance,
+        usd.balance,
+        "an unauthenticated fund changes nothing"
+    );
+    h.sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+#[tokio::test]
+async fn customer_accounts_page_in_a_stable_order_with_a_total_count() {
+    let h = Harness::start().await;
+    let (status, body) = h.get("/customers/internal-accounts").await;
+    assert_eq!(status, StatusCode::OK);
+    let first: Page<InternalAccount> = serde_json::from_value(body.clone()).expect("a page");
+    assert_eq!(first.data.len(), 20, "the default page size is 20");
+    let total = first.total_count.expect("totalCount is sent") as usize;
+    assert!(
+        total >= 30,
+        "at least 30 customer accounts are seeded: {total}"
+    );
+    assert!(first.has_more && body["nextCursor"].is_string());
+
+    let big = h.all_customer_accounts("", 100).await;
+    let small = h.all_customer_accounts("", 7).await;
+    let ids = |v: &[InternalAccount]| v.iter().map(|a| a.id.0.clone()).collect::<Vec<_>>();
+    assert_eq!(big.len(), total, "paging yields totalCount accounts");
+    assert_eq!(
+        ids(&big),
+        ids(&small),
+        "page size changes neither order nor content"
+    );
+    assert_eq!(
+        ids(&big).iter().collect::<HashSet<_>>().len(),
+        total,
+        "no duplicates"
+    );
+    let created: Vec<_> = big.iter().map(|a| a.created_at.clone()).collect();
+    let mut sorted = created.clone();
+    sorted.sort();
+    assert_eq!(created, sorted, "creation order");
+
+    let (_, last) = h
+        .get(&format!("/customers/internal-accounts?limit={total}"))
+        .await;
+    assert_eq!(last["hasMore"], false);
+    assert!(
+        last.get("nextCursor").is_none(),
+        "no nextCursor without more: {last}"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn filters_narrow_every_list() {
+    let h = Harness::start().await;
+    let usd = h.platform_accounts("?currency=USD").await;
+    assert!(
+        !usd.is_empty()
+            && usd
+                .iter()
+                .all(|a| a.balance.currency.code.as_deref() == Some("USD"))
+    );
+    let crypto = h.platform_accounts("?type=INTERNAL_CRYPTO").await;
+    let codes: HashSet<_> = crypto
+        .iter()
+        .filter_map(|a| a.balance.currency.code.clone())
+        .collect();
+    assert_eq!(codes, HashSet::from(["BTC".to_owned(), "USDC".to_owned()]));
+
+    let all = h.all_customer_accounts("", 100).await;
+    let customer = all[0]
+        .customer_id
+        .clone()
+        .expect("customer accounts name their customer");
+    let theirs = h
+        .all_customer_accounts(&format!("&customerId={customer}"), 100)
+        .await;
+    let types: HashSet<_> = theirs.iter().map(|a| a.account_type.clone()).collect();
+    assert_eq!(
+        types.len(),
+        3,
+        "fiat, crypto and embedded wallet: {types:?}"
+    );
+    assert!(theirs
+        .iter()
+        .all(|a| a.customer_id.as_ref() == Some(&customer)));
+
+    let wallets = h.all_customer_accounts("&type=EMBEDDED_WALLET", 100).await;
+    assert!(wallets
+        .iter()
+        .all(|a| a.account_type == InternalAccountType::EmbeddedWallet));
+    let eur_wallets = h
+        .all_customer_accounts("&type=INTERNAL_FIAT&currency=EUR", 100)
+        .await;
+    assert!(!eur_wallets.is_empty());
+    assert!(eur_wallets
+        .iter()
+        .all(|a| a.balance.currency.code.as_deref() == Some("EUR")
+            && a.account_type == InternalAccountType::InternalFiat));
+
+    let (_, body) = h.get("/platform/external-accounts?currency=USD").await;
+    let page: Page<ExternalAccount> = serde_json::from_value(body).expect("a page");
+    assert!(
+        !page.data.is_empty()
+            && page
+                .data
+                .iter()
+                .all(|a| a.currency == "USD" && a.customer_id.is_none())
+    );
+    let (_, body) = h
+        .get(
+            "/customers/external-accounts?customerId=Customer:019542f5-b3e7-1d02-0000-000000000001",
+        )
+        .await;
+    let page: Page<ExternalAccount> = serde_json::from_value(body).expect("a page");
+    assert_eq!(
+        page.data.len(),
+        2,
+        "customer 1 has a bank account and a Spark wallet"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn external_accounts_page_and_follow_their_schemas() {
+    let h = Harness::start().await;
+    for route in [
+        "/platform/external-accounts",
+        "/customers/external-accounts",
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let (status, body) = h.get(&format!("{route}?limit=2{cursor}")).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let page: Page<ExternalAccount> = serde_json::from_value(body).expect("a page");
+            assert!(page.data.len() <= 2);
+            for account in &page.data {
+                assert!(
+                    account.account_info.is_known(),
+                    "{} matches its accountType's schema",
+                    account.id
+                );
+            }
+            seen.extend(page.data.iter().map(|a| a.id.0.clone()));
+            match page.next_cursor {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        assert!(seen.len() >= 2, "{route}: several accounts are seeded");
+        assert_eq!(
+            seen.iter().collect::<HashSet<_>>().len(),
+            seen.len(),
+            "{route}: no repeats"
+        );
+    }
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_seed_has_every_instruction_type_and_status() {
+    let h = Harness::start().await;
+    let platform = h.platform_accounts("").await;
+    let codes: HashSet<_> = platform
+        .iter()
+        .filter_map(|a| a.balance.currency.code.clone())
+        .collect();
+    for code in ["USD", "EUR", "MXN", "BRL", "GBP", "BTC", "USDC"] {
+        assert!(codes.contains(code), "a platform {code} account");
+    }
+    let customers = h.all_customer_accounts("", 100).await;
+    let every: Vec<_> = platform.iter().chain(&customers).collect();
+    let instruction_types: HashSet<_> = every
+        .iter()
+        .flat_map(|a| &a.funding_payment_instructions)
+        .map(|i| {
+            assert!(
+                i.account_or_wallet_info.is_known(),
+                "instructions follow their schema"
+            );
+            i.account_or_wallet_info.account_type().to_owned()
+        })
+        .collect();
+    for t in [
+        "USD_ACCOUNT",
+        "EUR_ACCOUNT",
+        "MXN_ACCOUNT",
+        "BRL_ACCOUNT",
+        "GBP_ACCOUNT",
+        "SPARK_WALLET",
+        "LIGHTNING",
+        "SOLANA_WALLET",
+        "TRON_WALLET",
+        "POLYGON_WALLET",
+        "BASE_WALLET",
+        "ETHEREUM_WALLET",
+    ] {
+        assert!(
+            instruction_types.contains(t),
+            "a {t} funding instruction is seeded"
+        );
+    }
+    let statuses: HashSet<_> = customers
+        .iter()
+        .map(|a| a.status.as_str().to_owned())
+        .collect();
+    for status in ["PENDING", "ACTIVE", "CLOSED", "FROZEN", "FAILED"] {
+        assert!(statuses.contains(status), "{status} is seeded");
+    }
+    assert!(
+        customers
+            .iter()
+            .any(|a| a.total_balance.amount > a.balance.amount),
+        "some pending funds"
+    );
+    assert!(every
+        .iter()
+        .all(|a| a.total_balance.amount >= a.balance.amount));
+    assert!(every
+        .iter()
+        .all(|a| a.private_enabled.is_some()
+            == (a.account_type == InternalAccountType::EmbeddedWallet)));
+    let private: HashSet<_> = customers.iter().filter_map(|a| a.private_enabled).collect();
+    assert_eq!(private.len(), 2, "wallets with privacy on and off");
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_queries_are_400_invalid_input() {
+    let h = Harness::start().await;
+    for path in [
+        "/customers/internal-accounts?limit=0",
+        "/customers/internal-accounts?limit=101",
+        "/customers/internal-accounts?limit=abc",
+        "/customers/internal-accounts?limit=2.5",
+        "/customers/internal-accounts?limit=",
+        "/customers/internal-accounts?type=BOGUS",
+        "/customers/internal-accounts?cursor=not-a-cursor",
+        "/platform/internal-accounts?type=NOPE",
+        "/platform/external-accounts?limit=500",
+        "/customers/external-accounts?cursor=bm9wZQ",
+    ] {
+        let (status, body) = h.get(path).await;
+        assert_error(status, &body, 400, "INVALID_INPUT", path);
+    }
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_with_grid_errors() {
+    let h = Harness::start().await;
+    let (status, body) = h.get("/customers").await;
+    assert_error(
+        status,
+        &body,
+        404,
+        "REFERENCE_NOT_FOUND",
+        "an unknown route",
+    );
+    let (status, body) = h.get("/_sim/nothing").await;
+    assert_error(
+        status,
+        &body,
+        404,
+        "REFERENCE_NOT_FOUND",
+        "an unknown control",
+    );
+    let (status, body) = h
+        .send(h.request(Method::DELETE, "/platform/internal-accounts"))
+        .await;
+    assert_error(status, &body, 405, "METHOD_NOT_ALLOWED", "a wrong method");
+    h.sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Funding
+
+#[tokio::test]
+async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
+    let h = Harness::start().await;
+    let before = h.platform_account("USD").await;
+    let (status, body) = h.fund(before.id.as_str(), json!({"amount": 12_345})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after: InternalAccount = serde_json::from_value(body).expect("an InternalAccount");
+    assert_eq!(
+        after.balance.amount,
+        before.balance.amount + 12_345,
+        "available grows by the amount"
+    );
+    assert_eq!(
+        after.total_balance.amount,
+        before.total_balance.amount + 12_345,
+        "so does the total"
+    );
+    assert_ne!(after.updated_at, before.updated_at);
+    let updated = time::OffsetDateTime::parse(
+        &after.updated_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("updatedAt is RFC 3339");
+    assert_eq!(
+        after.updated_at.len(),
+        20,
+        "second precision in UTC: {}",
+        after.updated_at
+    );
+    let age = time::OffsetDateTime::now_utc() - updated;
+    assert!(
+        age < time::Duration::seconds(5),
+        "updatedAt is now: {}",
+        after.updated_at
+    );
+    assert_eq!(
+        h.account(before.id.as_str()).await,
+        after,
+        "the fund is stored"
+    );
+
+    let btc = h.platform_account("BTC").await;
+    let (_, body) = h.fund(btc.id.as_str(), json!({"amount": 1})).await;
+    assert_eq!(
+        body["balance"]["amount"],
+        btc.balance.amount + 1,
+        "one satoshi"
+    );
+    let (status, _) = h
+        .fund(btc.id.as_str(), json!({"amount": 100_000_000_000_i64}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "the maximum itself is allowed");
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn fund_requests_are_validated_like_the_spec() {
+    let h = Harness::start().await;
+    let usd = h.platform_account("USD").await;
+    let id = usd.id.as_str();
+    for body in [
+        json!({"amount": 1.5}),
+        json!({"amount": "100"}),
+        json!({"amount": 0}),
+        json!({"amount": -1}),
+        json!({"amount": 100_000_000_001_i64}),
+        json!({}),
+        json!({"amount": null}),
+        json!([100]),
+    ] {
+        let (status, err) = h.fund(id, body.clone()).await;
+        assert_error(status, &err, 400, "INVALID_INPUT", &body.to_string());
+    }
+    let not_json = h
+        .request(
+            Method::POST,
+            &format!("/sandbox/internal-accounts/{id}/fund"),
+        )
+        .header("content-type", "application/json")
+        .body("{not json");
+    let (status, err) = h.send(not_json).await;
+    assert_error(
+        status,
+        &err,
+        400,
+        "INVALID_INPUT",
+        "a body that is not JSON",
+    );
+    assert_eq!(
+        h.account(id).await.balance,
+        usd.balance,
+        "no invalid request funded anything"
+    );
+
+    let (status, err) = h
+        .fund(
+            "InternalAccount:00000000-0000-0000-0000-000000000000",
+            json!({"amount": 1}),
+        )
+        .await;
+    assert_error(
+        status,
+        &err,
+        404,
+        "REFERENCE_NOT_FOUND",
+        "an unknown account",
+    );
+
+    let closed = h
+        .all_customer_accounts("", 100)
+        .await
+        .into_iter()
+        .find(|a| a.status.as_str() == "CLOSED")
+        .expect("a CLOSED account is seeded");
+    let (status, err) = h.fund(closed.id.as_str(), json!({"amount": 1})).await;
+    assert_error(status, &err, 400, "INVALID_INPUT", "a CLOSED account");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("CLOSED")),
+        "{err}"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn fifty_parallel_funds_are_all_counted() {
+    let h = Harness::start().await;
+    let usd = h.platform_account("USD").await;
+    let path = format!("/sandbox/internal-accounts/{}/fund", usd.id);
+    let funds = (1..=50_i64).map(|amount| {
+        h.request(Method::POST, &path)
+            .json(&json!({ "amount": amount }))
+            .send()
+    });
+    for response in futures::future::join_all(funds).await {
+        assert_eq!(response.expect("answers").status(), StatusCode::OK);
+    }
+    let after = h.account(usd.id.as_str()).await;
+    assert_eq!(
+        after.balance.amount,
+        usd.balance.amount + 1_275,
+        "1+2+…+50, none lost"
+    );
+    assert_eq!(after.total_balance.amount, usd.total_balance.amount + 1_275);
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn production_credentials_cannot_use_sandbox_routes() {
+    let h = Harness::start_with(SimConfig {
+        production: true,
+        ..SimConfig::default()
+    })
+    .await;
+    let usd = h.platform_account("USD").await;
+    let (status, err) = h.fund(usd.id.as_str(), json!({"amount": 100})).await;
+    assert_error(status, &err, 403, "FORBIDDEN", "fund in production");
+    assert_eq!(
+        err["message"],
+        "Sandbox endpoints are not available with production credentials"
+    );
+    let (status, err) = h.fund(usd.id.as_str(), json!({"amount": "bad"})).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "403 comes before validation: {err}"
+    );
+    let (status, _) = h.get("/sandbox/anything").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "every /sandbox route");
+    let wrong = h
+        .http
+        .post(h.url(&format!("/sandbox/internal-accounts/{}/fund", usd.id)))
+        .basic_auth("nobody", Some("nothing"))
+        .json(&json!({"amount": 1}));
+    let (status, _) = h.send(wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "auth is checked first");
+
+    let wallet = h.wallet().await;
+    let (status, challenge) = h
+        .patch(wallet.id.as_str(), json!({"privateEnabled": true}), &[])
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let request_id = challenge["requestId"].as_str().expect("requestId");
+    let (status, err) = h
+        .patch(
+            wallet.id.as_str(),
+            json!({"privateEnabled": true}),
+            &[
+                ("Grid-Wallet-Signature", "sandbox-valid-signature"),
+                ("Request-Id", request_id),
+            ],
+        )
+        .await;
+    assert_error(
+        status,
+        &err,
+        401,
+        "WALLET_SIGNATURE_MALFORMED",
+        "the sandbox shortcut in production",
+    );
+    h.sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The signed retry
+
+async fn issue(h: &Harness, id: &str, private_enabled: bool) -> SignedRequestChallenge {
+    let (status, body) = h
+        .patch(id, json!({ "privateEnabled": private_enabled }), &[])
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "step 1 answers 202: {body}");
+    serde_json::from_value(body).expect("a SignedRequestChallenge")
+}
+
+#[tokio::test]
+async fn a_signed_patch_with_a_registered_key_updates_the_wallet_once() {
+    let (private_key, public_key) = generate_session_key();
+    let h = Harness::start_with(SimConfig {
+        session_public_keys: vec![public_key.to_uppercase()],
+        ..SimConfig::default()
+    })
+    .await;
+    let wallet = h.wallet().await;
+    let wanted = !wallet
+        .private_enabled
+        .expect("wallets carry privateEnabled");
+    let id = wallet.id.as_str();
+    let challenge = issue(&h, id, wanted).await;
+    assert!(
+        challenge.request_id.starts_with("Request:"),
+        "{}",
+        challenge.request_id
+    );
+    let uuid = challenge.request_id.trim_start_matches("Request:");
+    assert_eq!(uuid.len(), 36, "a UUID: {uuid}");
+    assert_eq!(&uuid[14..15], "4", "a version-4 UUID: {uuid}");
+    let payload: Value =
+        serde_json::from_str(&challenge.payload_to_sign).expect("payloadToSign is JSON");
+    assert_eq!(payload["type"], "ACTIVITY_TYPE_UPDATE_INTERNAL_ACCOUNT");
+    assert_eq!(
+        payload["parameters"]["internalAccountId"], id,
+        "it binds the account"
+    );
+    assert_eq!(
+        payload["parameters"]["privateEnabled"], wanted,
+        "and the update"
+    );
+    assert!(payload["timestampMs"]
+        .as_str()
+        .is_some_and(|t| t.parse::<u64>().is_ok()));
+    assert!(challenge.expires_at.ends_with('Z'));
+
+    let stamp = sign_payload(private_key.expose(), &challenge.payload_to_sign).expect("signs");
+    let headers = [
+        ("Grid-Wallet-Signature", stamp.as_str()),
+        ("Request-Id", challenge.request_id.as_str()),
+    ];
+    let (status, body) = h
+        .patch(id, json!({ "privateEnabled": wanted }), &headers)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let updated: InternalAccount = serde_json::from_value(body).expect("an InternalAccount");
+    assert_eq!(updated.private_enabled, Some(wanted));
+    assert_ne!(updated.updated_at, wallet.updated_at, "updatedAt moves");
+    assert_eq!(h.account(id).await.private_enabled, Some(wanted), "stored");
+
+    let (status, err) = h
+        .patch(id, json!({ "privateEnabled": wanted }), &headers)
+        .await;
+    assert_error(
+        status,
+        &err,
+        401,
+        "UNAUTHORIZED",
+        "a challenge is single-use",
+    );
+    h.sim.shutdown().await;
+}
+
+/// What is wrong, which account, the headers sent, the body, and the code expected.
+type RetryCase<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, Value, &'a str);
+
+#[tokio::test]
+async fn every_signed_retry_failure_has_its_code() {
+    let (private_key, public_key) = generate_session_key();
+    let (stranger, _) = generate_session_key();
+    let h = Harness::start_with(SimConfig {
+        session_public_keys: vec![public_key],
+        ..SimConfig::default()
+    })
+    .await;
+    let wallet = h.wallet().await;
+    let id = wallet.id.as_str();
+    let body = json!({"privateEnabled": true});
+    let c = issue(&h, id, true).await;
+    let good = sign_payload(private_key.expose(), &c.payload_to_sign).expect("signs");
+    let rid = c.request_id.as_str();
+    let other_wallet = h
+        .all_customer_accounts("&type=EMBEDDED_WALLET", 100)
+        .await
+        .into_iter()
+        .find(|a| a.id != wallet.id)
+        .expect("a second wallet");
+    let unregistered = sign_payload(stranger.expose(), &c.payload_to_sign).expect("signs");
+    let other_payload = sign_payload(private_key.expose(), "{}").expect("signs");
+    let wrong_scheme = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"publicKey":"02","scheme":"SIGNATURE_SCHEME_OTHER","signature":"30"}"#)
+    };
+    let cases: [RetryCase<'_>; 9] = [
+        (
+            "signature without Request-Id",
+            id,
+            vec![("Grid-Wallet-Signature", &good)],
+            body.clone(),
+            "REQUEST_ID_MISSING",
+        ),
+        (
+            "Request-Id without signature",
+            id,
+            vec![("Request-Id", rid)],
+            body.clone(),
+            "WALLET_SIGNATURE_MISSING",
+        ),
+        (
+            "an undecodable stamp",
+            id,
+            vec![("Grid-Wallet-Signature", "!!!"), ("Request-Id", rid)],
+            body.clone(),
+            "WALLET_SIGNATURE_MALFORMED",
+        ),
+        (
+            "a stamp with another scheme",
+            id,
+            vec![
+                ("Grid-Wallet-Signature", &wrong_scheme),
+                ("Request-Id", rid),
+            ],
+            body.clone(),
+            "WALLET_SIGNATURE_MALFORMED",
+        ),
+        (
+            "an unregistered key",
+            id,
+            vec![
+                ("Grid-Wallet-Signature", &unregistered),
+                ("Request-Id", rid),
+            ],
+            body.clone(),
+            "WALLET_SIGNATURE_INVALID",
+        ),
+        (
+            "a signature over another payload",
+            id,
+            vec![
+                ("Grid-Wallet-Signature", &other_payload),
+                ("Request-Id", rid),
+            ],
+            body.clone(),
+            "WALLET_SIGNATURE_INVALID",
+        ),
+        (
+            "an unknown Request-Id",
+            id,
+            vec![
+                ("Grid-Wallet-Signature", &good),
+                ("Request-Id", "Request:00000000-0000-4000-8000-000000000000"),
+            ],
+            body.clone(),
+            "UNAUTHORIZED",
+        ),
+        (
+            "a Request-Id for another account",
+            other_wallet.id.as_str(),
+            vec![("Grid-Wallet-Signature", &good), ("Request-Id", rid)],
+            body.clone(),
+            "UNAUTHORIZED",
+        ),
+        (
+            "a different body",
+            id,
+            vec![("Grid-Wallet-Signature", &good), ("Request-Id", rid)],
+            json!({"privateEnabled": false}),
+            "WALLET_SIGNATURE_BODY_MISMATCH",
+        ),
+    ];
+    for (what, account, headers, body, code) in cases {
+        let (status, err) = h.patch(account, body, &headers).await;
+        assert_error(status, &err, 401, code, what);
+    }
+    let (status, err) = h
+        .patch(
+            id,
+            json!({"privateEnabled": true}),
+            &[("Grid-Wallet-Signature", &good), ("Request-Id", rid)],
+        )
+        .await;
+    assert_error(
+        status,
+        &err,
+        401,
+        "UNAUTHORIZED",
+        "a body mismatch voids the challenge",
+    );
+
+    // Failures other than a body mismatch leave the challenge usable until it expires.
+    let c = issue(&h, id, true).await;
+    let rid = c.request_id.as_str();
+    let (status, _) = h
+        .patch(
+            id,
+            json!({"privateEnabled": true}),
+            &[("Grid-Wallet-Signature", "garbage"), ("Request-Id", rid)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let good = sign_payload(private_key.expose(), &c.payload_to_sign).expect("signs");
+    let (status, body) = h
+        .patch(
+            id,
+            json!({"privateEnabled": true}),
+            &[("Grid-Wallet-Signature", &good), ("Request-Id", rid)],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a correct stamp after a bad one still works: {body}"
+    );
+
+    let c = issue(&h, id, false).await;
+    let (status, body) = h
+        .patch(
+            id,
+            json!({"privateEnabled": false}),
+            &[
+                ("Grid-Wallet-Signature", "sandbox-valid-signature"),
+                ("Request-Id", &c.request_id),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "the sandbox shortcut: {body}");
+    assert_eq!(body["privateEnabled"], false);
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn patch_bodies_and_targets_are_validated() {
+    let h = Harness::start().await;
+    let wallet = h.wallet().await;
+    let fiat = h.platform_account("USD").await;
+    let (status, err) = h.patch(wallet.id.as_str(), json!({}), &[]).await;
+    assert_error(status, &err, 400, "INVALID_INPUT", "no update fields");
+    let (status, err) = h
+        .patch(wallet.id.as_str(), json!({"privateEnabled": "yes"}), &[])
+        .await;
+    assert_error(
+        status,
+        &err,
+        400,
+        "INVALID_INPUT",
+        "privateEnabled must be a boolean",
+    );
+    let (status, err) = h
+        .patch(fiat.id.as_str(), json!({"privateEnabled": true}), &[])
+        .await;
+    assert_error(
+        status,
+        &err,
+        400,
+        "INVALID_INPUT",
+        "only embedded wallets have privacy",
+    );
+    let (status, err) = h
+        .patch(
+            "InternalAccount:missing",
+            json!({"privateEnabled": true}),
+            &[],
+        )
+        .await;
+    assert_error(
+        status,
+        &err,
+        404,
+        "REFERENCE_NOT_FOUND",
+        "an unknown account",
+    );
+    let not_json = h
+        .request(Method::PATCH, &format!("/internal-accounts/{}", wallet.id))
+        .body("privateEnabled=true");
+    let (status, err) = h.send(not_json).await;
+    assert_error(
+        status,
+        &err,
+        400,
+        "INVALID_INPUT",
+        "a body that is not JSON",
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn challenges_expire() {
+    let h = Harness::start_with(SimConfig {
+        challenge_ttl: Duration::from_millis(300),
+        ..SimConfig::default()
+    })
+    .await;
+    let wallet = h.wallet().await;
+    let c = issue(&h, wallet.id.as_str(), true).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (status, err) = h
+        .patch(
+            wallet.id.as_str(),
+            json!({"privateEnabled": true}),
+            &[
+                ("Grid-Wallet-Signature", "sandbox-valid-signature"),
+                ("Request-Id", &c.request_id),
+            ],
+        )
+        .await;
+    assert_error(status, &err, 401, "UNAUTHORIZED", "an expired challenge");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expired")),
+        "{err}"
+    );
+    h.sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistence and controls
+
+#[tokio::test]
+async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
+    let path = temp_path("state.json");
+    let config = SimConfig {
+        state_file: Some(path.clone()),
+        ..SimConfig::default()
+    };
+    let h = Harness::start_with(config.clone()).await;
+    assert!(path.exists(), "the file is written at start");
+    let usd = h.platform_account("USD").await;
+    let (_, funded) = h.fund(usd.id.as_str(), json!({"amount": 777})).await;
+    let wallet = h.wallet().await;
+    let flipped = !wallet.private_enabled.expect("privateEnabled");
+    let c = issue(&h, wallet.id.as_str(), flipped).await;
+    let (status, _) = h
+        .patch(
+            wallet.id.as_str(),
+            json!({"privateEnabled": flipped}),
+            &[
+                ("Grid-Wallet-Signature", "sandbox-valid-signature"),
+                ("Request-Id", &c.request_id),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    h.sim.shutdown().await;
+
+    let text = std::fs::read_to_string(&path).expect("the state file");
+    assert!(
+        !text.contains(&config.client_secret),
+        "credentials are never persisted"
+    );
+    let h = Harness::start_with(config.clone()).await;
+    let reread = h.account(usd.id.as_str()).await;
+    assert_eq!(
+        reread.balance.amount,
+        usd.balance.amount + 777,
+        "the fund survived the restart"
+    );
+    assert_eq!(
+        serde_json::to_value(&reread).expect("json"),
+        funded,
+        "byte-for-byte the same account"
+    );
+    assert_eq!(
+        h.account(wallet.id.as_str()).await.private_enabled,
+        Some(flipped)
+    );
+
+    let (status, summary) = h.send(h.request(Method::POST, "/_sim/reset")).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(
+        h.account(usd.id.as_str()).await.balance,
+        usd.balance,
+        "reset restores the seed"
+    );
+    h.sim.shutdown().await;
+    let h = Harness::start_with(config).await;
+    assert_eq!(
+        h.account(usd.id.as_str()).await.balance,
+        usd.balance,
+        "and saves it"
+    );
+    h.sim.shutdown().await;
+    std::fs::remove_file(&path).expect("clean up");
+}
+
+#[tokio::test]
+async fn a_broken_state_file_is_refused_not_overwritten() {
+    let path = temp_path("broken.json");
+    std::fs::write(&path, "{\"format\": \"something-else\"}").expect("writes");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let config = SimConfig {
+        state_file: Some(path.clone()),
+        ..SimConfig::default()
+    };
+    let err = grid_sim::spawn(config, listener)
+        .await
+        .expect_err("a broken state file");
+    assert!(
+        err.to_string().contains("not a grid-sim state file"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("reads"),
+        "{\"format\": \"something-else\"}"
+    );
+    std::fs::remove_file(&path).expect("clean up");
+}
+
+#[tokio::test]
+async fn bad_configuration_is_refused_at_start() {
+    for config in [
+        SimConfig {
+            session_public_keys: vec!["04abcd".to_owned()],
+            ..SimConfig::default()
+        },
+        SimConfig {
+            client_secret: String::new(),
+            ..SimConfig::default()
+        },
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("port");
+        assert!(
+            grid_sim::spawn(config.clone(), listener).await.is_err(),
+            "{config:?}"
+        );
+        assert!(
+            !format!("{config:?}").contains("sim-client-secret"),
+            "Debug redacts the secret"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_state_control_summarises_the_simulator() {
+    let h = Harness::start().await;
+    h.inject(json!({"kind": "status", "status": 503, "count": 2}))
+        .await;
+    let (status, state) = h.get("/_sim/state").await;
+    assert_eq!(status, StatusCode::OK, "/_sim is not subject to faults");
+    assert_eq!(state["platformInternalAccounts"], 7);
+    assert!(
+        state["customerInternalAccounts"]
+            .as_u64()
+            .is_some_and(|n| n >= 30),
+        "{state}"
+    );
+    assert!(
+        state["customers"].as_u64().is_some_and(|n| n >= 6),
+        "{state}"
+    );
+    assert_eq!(state["armedFaults"][0]["remaining"], 2);
+    let (status, cleared) = h.send(h.request(Method::DELETE, "/_sim/faults")).await;
+    assert_eq!(status, StatusCode::OK, "{cleared}");
+    let (status, _) = h.get("/platform/internal-accounts").await;
+    assert_eq!(status, StatusCode::OK, "cleared faults no longer apply");
+    let (status, err) = h
+        .send(
+            h.request(Method::POST, "/_sim/faults")
+                .json(&json!({"kind": "explode"})),
+        )
+        .await;
+    assert_error(status, &err, 400, "INVALID_INPUT", "an unknown fault kind");
+    h.sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+#[tokio::test]
+async fn status_and_rate_limit_faults_answer_with_grid_error_bodies() {
+    let h = Harness::start().await;
+    h.inject(json!({"kind": "status", "status": 500, "count": 1}))
+        .await;
+    h.inject(json!({"kind": "status", "status": 503, "count": 1}))
+        .await;
+    h.inject(json!({"kind": "status", "status": 502, "count": 1}))
+        .await;
+    h.inject(json!({"kind": "rate_limit", "count": 1, "retryAfter": 7}))
+        .await;
+    let (status, err) = h.get("/platform/internal-accounts").await;
+    assert_error(status, &err, 500, "INTERNAL_ERROR", "status 500 fault");
+    let (status, err) = h.get("/customers/internal-accounts").await;
+    assert_error(status, &err, 503, "SERVICE_UNAVAILABLE", "status 503 fault");
+    let (status, err) = h.get("/customers/internal-accounts").await;
+    assert_error(status, &err, 502, "BAD_GATEWAY", "status 502 fault");
+    let response = h
+        .request(Method::GET, "/platform/external-accounts")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        response.headers()["retry-after"],
+        "7",
+        "Retry-After carries the wait"
+    );
+    let (status, err) = (
+        response.status(),
+        response.json::<Value>().await.expect("JSON"),
+    );
+    assert_error(status, &err, 429, "RATE_LIMITED", "rate-limit fault");
+    let (status, _) = h.get("/platform/internal-accounts").await;
+    assert_eq!(status, StatusCode::OK, "faults apply to their count only");
+
+    let usd = h.platform_account("USD").await;
+    h.inject(json!({"kind": "status", "status": 503})).await;
+    let (status, _) = h.fund(usd.id.as_str(), json!({"amount": 5})).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        h.account(usd.id.as_str()).await.balance,
+        usd.balance,
+        "a faulted fund is not applied"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn latency_faults_delay_the_answer() {
+    let h = Harness::start().await;
+    h.inject(json!({"kind": "latency", "latencyMs": 250, "count": 1}))
+        .await;
+    let started = Instant::now();
+    let (status, _) = h.get("/platform/internal-accounts").await;
+    assert_eq!(status, StatusCode::OK, "a slow answer is still an answer");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn drop_faults_close_the_connection_without_an_answer() {
+    let h = Harness::start().await;
+    let usd = h.platform_account("USD").await;
+    h.inject(json!({"kind": "drop", "count": 1})).await;
+    let err = h
+        .request(
+            Method::POST,
+            &format!("/sandbox/internal-accounts/{}/fund", usd.id),
+        )
+        .json(&json!({"amount": 300}))
+        .send()
+        .await
+        .expect_err("a dropped connection is a transport error");
+    assert!(
+        err.status().is_none() && err.is_request(),
+        "not an HTTP status: {err:?}"
+    );
+    assert_eq!(
+        h.account(usd.id.as_str()).await.balance,
+        usd.balance,
+        "drop applies nothing"
+    );
+
+    h.inject(json!({"kind": "drop_after", "count": 1})).await;
+    let err = h
+        .request(
+            Method::POST,
+            &format!("/sandbox/internal-accounts/{}/fund", usd.id),
+        )
+        .json(&json!({"amount": 700}))
+        .send()
+        .await
+        .expect_err("the answer is lost");
+    assert!(err.status().is_none(), "{err:?}");
+    let after = h.account(usd.id.as_str()).await;
+    assert_eq!(
+        after.balance.amount,
+        usd.balance.amount + 700,
+        "drop_after applied the fund once"
+    );
+    let dropped = h
+        .exchanges()
+        .iter()
+        .filter(|e| e.path.ends_with("/fund"))
+        .count();
+    assert_eq!(dropped, 0, "unsent responses are not reported as sent");
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn malformed_faults_send_truncated_json() {
+    let h = Harness::start().await;
+    h.inject(json!({"kind": "malformed", "count": 1})).await;
+    let response = h
+        .request(Method::GET, "/platform/internal-accounts")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("a body");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "the body must not parse: {text}"
+    );
+    let last = h.exchanges().pop().expect("observed");
+    assert_eq!(
+        last.body,
+        Value::String(text),
+        "the observer gets the raw text"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn reset_clears_faults() {
+    let h = Harness::start().await;
+    h.inject(json!({"kind": "drop", "count": 5})).await;
+    let (status, _) = h.send(h.request(Method::POST, "/_sim/reset")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = h.get("/platform/internal-accounts").await;
+    assert_eq!(status, StatusCode::OK, "no fault survives a reset");
+    h.sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observation, scale and the binary
+
+#[tokio::test]
+async fn the_observer_sees_grid_responses_by_route_template() {
+    let h = Harness::start().await;
+    let usd = h.platform_account("USD").await;
+    h.fund(usd.id.as_str(), json!({"amount": 1})).await;
+    h.patch(usd.id.as_str(), json!({"privateEnabled": true}), &[])
+        .await;
+    h.get("/nowhere").await;
+    h.get("/_sim/state").await;
+    let seen: Vec<_> = h
+        .exchanges()
+        .into_iter()
+        .map(|e| (e.method, e.path, e.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "GET".to_owned(),
+                "/platform/internal-accounts".to_owned(),
+                200
+            ),
+            (
+                "POST".to_owned(),
+                "/sandbox/internal-accounts/{accountId}/fund".to_owned(),
+                200
+            ),
+            (
+                "PATCH".to_owned(),
+                "/internal-accounts/{id}".to_owned(),
+                400
+            ),
+            ("GET".to_owned(), "/nowhere".to_owned(), 404),
+        ],
+        "/_sim is not reported"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn ten_thousand_generated_accounts_start_fast_and_page_completely() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let started = Instant::now();
+    let sim = grid_sim::spawn(
+        SimConfig {
+            seed_accounts: 10_000,
+            ..SimConfig::default()
+        },
+        listener,
+    )
+    .await
+    .expect("starts");
+    let startup = started.elapsed();
+    // Release builds start in a few milliseconds; this bound leaves room for a busy debug build.
+    assert!(startup < Duration::from_secs(3), "startup took {startup:?}");
+    let h = Harness {
+        sim,
+        config: SimConfig::default(),
+        http: reqwest::Client::new(),
+        exchanges: Arc::default(),
+    };
+    let accounts = h.all_customer_accounts("", 100).await;
+    assert!(accounts.len() >= 10_030, "{}", accounts.len());
+    let ids: HashSet<_> = accounts.iter().map(|a| &a.id).collect();
+    assert_eq!(ids.len(), accounts.len(), "every account exactly once");
+    let customers: HashSet<_> = accounts
+        .iter()
+        .filter_map(|a| a.customer_id.as_ref())
+        .collect();
+    assert!(
+        customers.len() > 3_000,
+        "spread over many customers: {}",
+        customers.len()
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_binary_announces_its_address_and_serves() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grid-sim"))
+        .args(["--listen", "127.0.0.1:0", "--client-id", "cli-id"])
+        .env("GRID_SIM_CLIENT_SECRET", "cli-secret")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .expect("joins")
+    .expect("a line on stdout");
+    let base = line
+        .trim()
+        .strip_prefix("grid-sim listening on ")
+        .unwrap_or_else(|| panic!("the announcement: {line:?}"))
+        .to_owned();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+        "{base}"
+    );
+    let response = reqwest::Client::new()
+        .get(format!("{base}/platform/internal-accounts"))
+        .basic_auth("cli-id", Some("cli-secret"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "flags and environment set the credentials"
+    );
+    child.kill().expect("stops");
+    child.wait().expect("exits");
+}
