@@ -1,0 +1,937 @@
+//! The real Grid Desk window, driven through WebDriver under Xvfb. Each test launches the app
+//! with a fresh profile; `scripts/e2e` builds the binaries and provides the display and keychain.
+
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::Locator;
+use grid_desk_e2e::{
+    clipboard, files_containing, parse_minor_units, require_keychain, text, text_content, tid,
+    visible, App, Launch, Ready, SimProcess, STEP,
+};
+use serde_json::{json, Value};
+
+/// The demo's platform account in US dollars: its id and available balance in cents.
+async fn usd_platform_account(app: &App) -> (String, i64) {
+    let accounts = app.demo.platform_accounts().await;
+    let usd = accounts
+        .iter()
+        .find(|a| a["balance"]["currency"]["code"] == "USD")
+        .unwrap_or_else(|| panic!("the demo has no USD platform account: {accounts:#?}"));
+    let id = usd["id"].as_str().expect("account id").to_owned();
+    (
+        id,
+        usd["balance"]["amount"].as_i64().expect("balance amount"),
+    )
+}
+
+async fn card_has_visible(card: &Element, id: &str) -> bool {
+    for element in card
+        .find_all(Locator::Css(&tid(id)))
+        .await
+        .unwrap_or_default()
+    {
+        if visible(&element).await.unwrap_or(false) {
+            return true;
+        }
+    }
+    false
+}
+
+async fn balance_cents(card: &Element) -> Option<i64> {
+    let balance = card.find(Locator::Css(&tid("balance"))).await.ok()?;
+    parse_minor_units(&text(&balance).await, 2)
+}
+
+/// The sim's available balance of an account, in its smallest unit.
+async fn sim_balance(app: &App, id: &str) -> i64 {
+    app.demo.account(id).await["balance"]["amount"]
+        .as_i64()
+        .expect("balance amount")
+}
+
+/// The QR codes of a (hydrated) card, as (instruction, its data-kind, qr element, encoded value).
+async fn card_qrs(card: &Element) -> Vec<(Element, String, Element, String)> {
+    let mut found = Vec::new();
+    for instruction in card
+        .find_all(Locator::Css(&tid("instruction")))
+        .await
+        .unwrap_or_default()
+    {
+        let kind = instruction
+            .attr("data-kind")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        for qr in instruction
+            .find_all(Locator::Css(&tid("qr")))
+            .await
+            .unwrap_or_default()
+        {
+            let value = qr.attr("data-qr-value").await.ok().flatten();
+            found.push((
+                instruction.clone(),
+                kind.clone(),
+                qr,
+                value.unwrap_or_default(),
+            ));
+        }
+    }
+    found
+}
+
+/// The ids of the demo's platform accounts, sorted.
+async fn platform_ids(app: &App) -> Vec<String> {
+    let mut ids: Vec<String> = app
+        .demo
+        .platform_accounts()
+        .await
+        .iter()
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Waits for the QR code to be drawn as an `<svg>` (codes are drawn when they scroll into view,
+/// or on "Show QR code").
+async fn wait_for_svg(app: &App, qr: &Element, value: &str) {
+    app.reveal(qr).await;
+    app.wait_for(
+        &format!("the QR code of {value} to contain an <svg>"),
+        STEP,
+        async || {
+            if qr.find(Locator::Css("svg")).await.is_ok() {
+                return Ok(Some(()));
+            }
+            if let Ok(show) = qr.find(Locator::Css("button")).await {
+                if visible(&show).await? {
+                    show.click().await?;
+                }
+            }
+            Ok(None)
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn demo_starts_offline_with_platform_cards_and_wallet_qr_codes() {
+    let app = App::launch("demo_start").await;
+
+    let badge = app.find("connection-badge").await;
+    let label = text(&badge).await;
+    assert!(
+        label.contains("Demo") && label.to_lowercase().contains("offline"),
+        "with nothing configured the badge must say Demo (offline), it says {label:?}"
+    );
+    assert_eq!(
+        badge.attr("data-env").await.ok().flatten().as_deref(),
+        Some("demo"),
+        "the badge's data-env must say demo"
+    );
+
+    // The cards on screen are exactly the demo simulator's platform accounts.
+    let expected = platform_ids(&app).await;
+    let mut shown = Vec::new();
+    for card in app.all("account-card").await {
+        if let Ok(Some(id)) = card.attr("data-account-id").await {
+            shown.push(id);
+        }
+    }
+    shown.sort();
+    assert_eq!(
+        shown, expected,
+        "the platform tab must show one card per platform account of the demo"
+    );
+
+    // Every QR code encodes exactly a value shown in its instruction, and is drawn as an <svg>;
+    // at least one of them is a wallet address.
+    let mut checked = Vec::new();
+    let mut first_wallet = None;
+    for id in &expected {
+        let card = app.card(id).await;
+        for (instruction, kind, qr, value) in card_qrs(&card).await {
+            assert!(
+                !value.is_empty(),
+                "a QR code of {id} encodes an empty value"
+            );
+            let mut values = Vec::new();
+            for field in instruction
+                .find_all(Locator::Css(&tid("field-value")))
+                .await
+                .unwrap_or_default()
+            {
+                values.push(text_content(&field).await);
+            }
+            assert!(
+                values.contains(&value),
+                "a QR code of {id} encodes {value:?} but no field of its instruction shows \
+                 exactly that; fields: {values:?}"
+            );
+            wait_for_svg(&app, &qr, &value).await;
+            if kind == "wallet" && first_wallet.is_none() {
+                first_wallet = Some(qr.clone());
+            }
+            checked.push(format!("{kind}:{value}"));
+        }
+    }
+    let wallet = first_wallet.unwrap_or_else(|| {
+        panic!(
+            "no wallet address on the platform tab has a QR code (the demo has wallet \
+             instructions); QR codes seen: {checked:?}"
+        )
+    });
+    eprintln!(
+        "[e2e] {} QR codes drawn and equal to a field of their instruction: {checked:?}",
+        checked.len()
+    );
+    app.reveal(&wallet).await;
+    app.snap("platform-qr").await;
+    app.js(
+        "for (const e of document.querySelectorAll('*')) if (e.scrollTop > 0) e.scrollTop = 0;",
+        vec![],
+    )
+    .await;
+    // The first card fills in again once it is back in view.
+    let first = app.all("account-card").await;
+    let first_id = match first.first() {
+        Some(card) => card.attr("data-account-id").await.ok().flatten(),
+        None => None,
+    };
+    if let Some(first_id) = first_id {
+        app.card(&first_id).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.snap("platform").await;
+    app.shut_down().await;
+}
+
+#[tokio::test]
+async fn copy_buttons_put_the_exact_value_on_the_clipboard() {
+    let app = App::launch("copy").await;
+    // A wallet address with its QR code, and the copy button of that field.
+    let mut found = None;
+    for id in platform_ids(&app).await {
+        let card = app.card(&id).await;
+        if let Some((instruction, _, _, address)) = card_qrs(&card)
+            .await
+            .into_iter()
+            .find(|(_, kind, _, value)| kind == "wallet" && !value.is_empty())
+        {
+            found = Some((id, instruction, address));
+            break;
+        }
+    }
+    let (id, instruction, address) =
+        found.unwrap_or_else(|| panic!("no platform card shows a wallet address with a QR code"));
+
+    // Mouse: the copy button of the wallet address.
+    let mut address_button = None;
+    for button in instruction
+        .find_all(Locator::Css(&tid("copy")))
+        .await
+        .unwrap_or_default()
+    {
+        if button
+            .attr("data-copy-value")
+            .await
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some(&address)
+        {
+            address_button = Some(button);
+        }
+    }
+    let button = address_button.unwrap_or_else(|| {
+        panic!("the instruction showing {address} has no copy button with that data-copy-value")
+    });
+    app.reveal(&button).await;
+    button.click().await.expect("clicking copy");
+    app.wait_for(
+        &format!("the clipboard to hold exactly the wallet address {address:?}"),
+        STEP,
+        async || Ok(clipboard().ok().filter(|c| *c == address)),
+    )
+    .await;
+
+    // Keyboard: another value of the same card (its account id), copied with Enter.
+    let card = app.card(&id).await;
+    let mut other = None;
+    for candidate in card
+        .find_all(Locator::Css(&tid("copy")))
+        .await
+        .unwrap_or_default()
+    {
+        if let Ok(Some(value)) = candidate.attr("data-copy-value").await {
+            if value != address && !value.is_empty() && visible(&candidate).await.unwrap_or(false) {
+                other = Some((candidate, value));
+                break;
+            }
+        }
+    }
+    let (button, value) = other.expect("a second copy button with another value");
+    app.reveal(&button).await;
+    app.js(
+        "arguments[0].focus();",
+        vec![serde_json::to_value(&button).expect("element")],
+    )
+    .await;
+    button
+        .send_keys(&char::from(fantoccini::key::Key::Enter).to_string())
+        .await
+        .expect("pressing Enter on the copy button");
+    app.wait_for(
+        &format!("the clipboard to hold exactly {value:?} after Enter on the copy button"),
+        STEP,
+        async || Ok(clipboard().ok().filter(|c| *c == value)),
+    )
+    .await;
+    eprintln!("[e2e] clipboard held {address:?}, then {value:?}");
+    app.shut_down().await;
+}
+
+#[tokio::test]
+async fn a_double_clicked_fund_preset_funds_exactly_once() {
+    let app = App::launch("fund_once").await;
+    let (id, before) = usd_platform_account(&app).await;
+    let card = app.card(&id).await;
+    let shown_before = balance_cents(&card)
+        .await
+        .unwrap_or_else(|| panic!("cannot read the USD balance of {id}"));
+    assert_eq!(
+        shown_before, before,
+        "the card shows the simulator's balance"
+    );
+
+    let mut preset = None;
+    for button in card
+        .find_all(Locator::Css(&tid("fund-preset")))
+        .await
+        .unwrap_or_default()
+    {
+        if button.attr("data-amount").await.ok().flatten().as_deref() == Some("10000") {
+            preset = Some(button);
+        }
+    }
+    let preset = preset
+        .unwrap_or_else(|| panic!("the USD card has no +100 fund-preset (data-amount=10000)"));
+
+    // Two clicks in the same task: nothing of the app's code runs between them.
+    app.js(
+        "arguments[0].click(); arguments[0].click();",
+        vec![serde_json::to_value(&preset).expect("element")],
+    )
+    .await;
+
+    let after = app
+        .wait_for(
+            "the balance on the card to change after +100",
+            STEP,
+            async || {
+                let card = app.card(&id).await;
+                Ok(balance_cents(&card).await.filter(|b| *b != shown_before))
+            },
+        )
+        .await;
+    // Give a second fund, if one was sent, time to land and show.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let card = app.card(&id).await;
+    let settled = balance_cents(&card).await;
+    let in_sim = sim_balance(&app, &id).await;
+    assert_eq!(
+        in_sim,
+        before + 10_000,
+        "the simulator must have been funded exactly once with $100.00 (before {before}, now {in_sim})"
+    );
+    assert_eq!(
+        (after, settled),
+        (before + 10_000, Some(before + 10_000)),
+        "the card must show the balance $100.00 higher, once"
+    );
+    app.snap("fund-once").await;
+    app.shut_down().await;
+}
+
+#[tokio::test]
+async fn bad_amounts_are_refused_inline_and_nothing_is_sent() {
+    let app = App::launch("bad_amount").await;
+    let (id, before) = usd_platform_account(&app).await;
+    let card = app.card(&id).await;
+    let form = app.find_in(&card, "fund-form").await;
+    let input = form
+        .find(Locator::Css("input[name=amount]"))
+        .await
+        .expect("the fund form has input[name=amount]");
+    app.reveal(&input).await;
+
+    let mut messages = Vec::new();
+    for bad in ["1.005", "-5", "abc", "0"] {
+        // An empty field has no error: start each value from there so no stale error counts.
+        input.clear().await.expect("clearing the amount");
+        app.js(
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::to_value(&input).expect("element")],
+        )
+        .await;
+        app.wait_for(
+            "the fund error to clear on an empty amount",
+            STEP,
+            async || {
+                let card = app.card(&id).await;
+                Ok((!card_has_visible(&card, "fund-error").await).then_some(()))
+            },
+        )
+        .await;
+        input.send_keys(bad).await.expect("typing the amount");
+        let submit = app.find_in(&card, "fund-submit").await;
+        app.reveal(&submit).await;
+        submit.click().await.expect("clicking fund");
+        let message = app
+            .wait_for(
+                &format!("an inline fund-error for {bad:?}"),
+                STEP,
+                async || {
+                    let card = app.card(&id).await;
+                    for error in card.find_all(Locator::Css(&tid("fund-error"))).await? {
+                        let message = text(&error).await;
+                        if visible(&error).await? && !message.is_empty() {
+                            return Ok(Some(message));
+                        }
+                    }
+                    Ok(None)
+                },
+            )
+            .await;
+        if bad == "1.005" {
+            app.snap("fund-error").await;
+            let lower = message.to_lowercase();
+            assert!(
+                lower.contains("decimal") || lower.contains("cent") || lower.contains("0.01"),
+                "the error for 1.005 must explain that USD has two decimals, it says {message:?}"
+            );
+        }
+        messages.push(format!("{bad:?} -> {message:?}"));
+        // Nothing was sent: the simulator's balance is untouched.
+        assert_eq!(
+            sim_balance(&app, &id).await,
+            before,
+            "typing {bad:?} must not fund anything"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    eprintln!("[e2e] inline errors: {}", messages.join("; "));
+    let card = app.card(&id).await;
+    assert_eq!(
+        balance_cents(&card).await,
+        Some(before),
+        "the card's balance must be unchanged"
+    );
+    app.shut_down().await;
+}
+
+/// Opens the PATCH dialog of the account, toggles privateEnabled, starts the update and waits for
+/// the challenge. Returns the dialog and the value asked for.
+async fn start_patch(app: &App, id: &str, card: &Element) -> (Element, bool) {
+    let open = app.find_in(card, "patch-open").await;
+    app.reveal(&open).await;
+    open.click().await.expect("clicking patch-open");
+    let dialog = app.find("patch-dialog").await;
+    let checkbox = dialog
+        .find(Locator::Css("input[name=privateEnabled]"))
+        .await
+        .expect("the dialog has input[name=privateEnabled]");
+    checkbox.click().await.expect("toggling privateEnabled");
+    let wanted = checkbox.is_selected().await.expect("reading the checkbox");
+    app.find_in(&dialog, "patch-start")
+        .await
+        .click()
+        .await
+        .expect("clicking patch-start");
+
+    let request_id = text(&app.find_in(&dialog, "challenge-request-id").await).await;
+    assert!(
+        request_id.contains("Request:"),
+        "the challenge shows the request id (Grid's ids start with \"Request:\"), got {request_id:?}"
+    );
+    let payload = text_content(&app.find_in(&dialog, "challenge-payload").await).await;
+    assert!(
+        !payload.is_empty(),
+        "the challenge shows the payload to sign"
+    );
+    let expiry = app.find_in(&dialog, "challenge-expiry").await;
+    let first = text(&expiry).await;
+    app.wait_for(
+        &format!("the expiry countdown of {id} to tick (it showed {first:?})"),
+        Duration::from_secs(5),
+        async || {
+            let now = text(&expiry).await;
+            Ok((!now.is_empty() && now != first).then_some(()))
+        },
+    )
+    .await;
+    (dialog, wanted)
+}
+
+async fn choose_method(dialog: &Element, method: &str) {
+    dialog
+        .find(Locator::Css(&format!(
+            r#"input[name=signMethod][value="{method}"]"#
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("the dialog offers the {method} signing method"))
+        .click()
+        .await
+        .expect("choosing the signing method");
+}
+
+#[tokio::test]
+async fn embedded_wallet_privacy_updates_through_the_signed_retry() {
+    let app = App::launch("patch").await;
+    app.click("tab-customers").await;
+    // Only embedded wallets, so one is on the first page however many customers there are.
+    let filter = app.find("type-filter").await;
+    if let Err(e) = filter.select_by_value("EMBEDDED_WALLET").await {
+        app.fail(&format!("type-filter has no EMBEDDED_WALLET option: {e}"))
+            .await;
+    }
+    let wallets = app.demo.customer_accounts("type=EMBEDDED_WALLET").await;
+    assert!(
+        !wallets.is_empty(),
+        "the demo has no EMBEDDED_WALLET customer account"
+    );
+    let (id, card) = app
+        .wait_for(
+            "a customer card with a patch-open button",
+            STEP,
+            async || {
+                for card in app.all("account-card").await {
+                    if card_has_visible(&card, "patch-open").await {
+                        let id = card.attr("data-account-id").await?.unwrap_or_default();
+                        return Ok(Some((id, card)));
+                    }
+                }
+                Ok(None)
+            },
+        )
+        .await;
+    let wallet: Vec<&Value> = wallets.iter().filter(|w| w["id"] == id.as_str()).collect();
+    assert_eq!(
+        wallet.len(),
+        1,
+        "the card with patch-open ({id}) is an EMBEDDED_WALLET of the demo"
+    );
+    let before = wallet[0]["privateEnabled"].as_bool().unwrap_or(false);
+
+    let badge_before = text(&app.find_in(&card, "private-enabled").await).await;
+    let (dialog, wanted) = start_patch(&app, &id, &card).await;
+    assert_eq!(
+        wanted, !before,
+        "the checkbox starts at the account's privateEnabled"
+    );
+    choose_method(&dialog, "sandbox").await;
+    app.find_in(&dialog, "patch-submit")
+        .await
+        .click()
+        .await
+        .expect("submitting");
+    let result = text(&app.find_in(&dialog, "patch-result").await).await;
+    assert!(!result.is_empty(), "patch-result shows the updated account");
+    let now = app
+        .demo
+        .customer_accounts("type=EMBEDDED_WALLET")
+        .await
+        .into_iter()
+        .find(|w| w["id"] == id.as_str())
+        .expect("the wallet is still there");
+    assert_eq!(
+        now["privateEnabled"],
+        json!(wanted),
+        "the simulator's wallet has privateEnabled={wanted} after the sandbox-signed update"
+    );
+    app.snap("patch-result").await;
+    app.find_in(&dialog, "patch-close")
+        .await
+        .click()
+        .await
+        .expect("closing");
+    let card = app
+        .wait_for(
+            "the card's private-enabled badge to change",
+            STEP,
+            async || {
+                let card = app.card(&id).await;
+                let now = text(&app.find_in(&card, "private-enabled").await).await;
+                Ok((now != badge_before).then_some(card))
+            },
+        )
+        .await;
+    eprintln!("[e2e] patch result: {result:?}; badge was {badge_before:?}");
+
+    // A garbage stamp: Grid's 401 code is shown, nothing changes.
+    let (dialog, _) = start_patch(&app, &id, &card).await;
+    choose_method(&dialog, "stamp").await;
+    let stamp = dialog
+        .find(Locator::Css("textarea[name=stamp]"))
+        .await
+        .expect("the dialog has textarea[name=stamp]");
+    stamp
+        .send_keys("not-a-stamp")
+        .await
+        .expect("typing the stamp");
+    app.find_in(&dialog, "patch-submit")
+        .await
+        .click()
+        .await
+        .expect("submitting");
+    let error = text(&app.find_in(&dialog, "patch-error").await).await;
+    assert!(
+        error.contains("WALLET_SIGNATURE_MALFORMED"),
+        "a garbage stamp must show Grid's code WALLET_SIGNATURE_MALFORMED, patch-error says {error:?}"
+    );
+    let still = app
+        .demo
+        .customer_accounts("type=EMBEDDED_WALLET")
+        .await
+        .into_iter()
+        .find(|w| w["id"] == id.as_str())
+        .expect("the wallet is still there");
+    assert_eq!(
+        still["privateEnabled"],
+        json!(wanted),
+        "a rejected stamp changes nothing"
+    );
+    app.snap("patch-error").await;
+    app.shut_down().await;
+}
+
+/// Reloads the current list the way a person would: the refresh button when there is one,
+/// otherwise by opening the platform tab again.
+async fn refresh(app: &App) {
+    if let Ok(Some(button)) = app.displayed("refresh").await {
+        button.click().await.expect("clicking refresh");
+    } else {
+        app.click("tab-platform").await;
+    }
+}
+
+#[tokio::test]
+async fn grid_errors_are_readable_and_retry_recovers() {
+    let app = App::launch("errors").await;
+    // More 500s than the client's GET retries.
+    app.demo
+        .fault(json!({"kind": "status", "status": 500, "count": 10}))
+        .await;
+    refresh(&app).await;
+    let banner = app.find("error-banner").await;
+    let message = app
+        .wait_for(
+            "the error banner to show INTERNAL_ERROR",
+            STEP,
+            async || {
+                let message = text(&banner).await;
+                Ok(message.contains("INTERNAL_ERROR").then_some(message))
+            },
+        )
+        .await;
+    assert!(
+        !message.contains("{\"") && message.len() > "INTERNAL_ERROR".len() + 10,
+        "the banner must read as a sentence plus the code, not raw JSON: {message:?}"
+    );
+    assert_eq!(
+        banner.attr("role").await.ok().flatten().as_deref(),
+        Some("alert"),
+        "the error banner is announced (role=alert)"
+    );
+    app.snap("error-500").await;
+
+    app.demo.clear_faults().await;
+    app.click("error-retry").await;
+    app.wait_for("the cards to come back after retry", STEP, async || {
+        let banner_gone = app.displayed("error-banner").await?.is_none();
+        Ok((banner_gone && app.displayed("account-card").await?.is_some()).then_some(()))
+    })
+    .await;
+    eprintln!("[e2e] 500 banner: {message:?}");
+    app.shut_down().await;
+}
+
+#[tokio::test]
+async fn wrong_credentials_show_grids_unauthorized_message() {
+    let sim = SimProcess::start("e2e-right-id", "e2e-right-secret", &[]);
+    let app = App::launch_with(
+        "unauthorized",
+        Launch {
+            env: vec![
+                ("GRID_CLIENT_ID".into(), "wrong".into()),
+                ("GRID_CLIENT_SECRET".into(), "wrong".into()),
+                ("GRID_BASE_URL".into(), sim.url.clone()),
+            ],
+            ready: Ready::ErrorBanner,
+        },
+    )
+    .await;
+    let banner = app.find("error-banner").await;
+    let message = text(&banner).await;
+    assert!(
+        message.to_lowercase().contains("unauthorized") || message.contains("401"),
+        "wrong credentials must show Grid's Unauthorized message, the banner says {message:?}"
+    );
+    let badge = app.find("connection-badge").await;
+    assert_eq!(
+        badge.attr("data-env").await.ok().flatten().as_deref(),
+        Some("sandbox"),
+        "the environment connection is a sandbox one by default"
+    );
+    app.snap("error-401").await;
+    eprintln!("[e2e] 401 banner: {message:?}");
+    app.shut_down().await;
+}
+
+/// Adds a sandbox connection to `sim` through Settings, tests it, switches to it and checks the
+/// cards come from it. Returns the connection's row id.
+async fn add_and_use_sim_connection(app: &App, sim: &SimProcess, secret: &str) -> String {
+    app.click("tab-settings").await;
+    let form = app.find("connection-form").await;
+    let field = async |name: &str| -> Element {
+        form.find(Locator::Css(&format!("[name={name}]")))
+            .await
+            .unwrap_or_else(|_| panic!("connection-form has a field named {name}"))
+    };
+    let name = field("name").await;
+    name.clear().await.expect("clearing name");
+    name.send_keys("E2E simulator").await.expect("typing name");
+    let environment = field("environment").await;
+    if environment.tag_name().await.ok().as_deref() == Some("select") {
+        environment
+            .select_by_value("sandbox")
+            .await
+            .expect("choosing sandbox");
+    } else {
+        let radio = form
+            .find(Locator::Css(r#"[name=environment][value="sandbox"]"#))
+            .await
+            .expect("a sandbox environment choice");
+        radio.click().await.expect("choosing sandbox");
+    }
+    let base_url = field("baseUrl").await;
+    base_url.clear().await.expect("clearing baseUrl");
+    base_url.send_keys(&sim.url).await.expect("typing baseUrl");
+    field("tokenId")
+        .await
+        .send_keys(&sim.api.client_id)
+        .await
+        .expect("typing tokenId");
+    field("clientSecret")
+        .await
+        .send_keys(secret)
+        .await
+        .expect("typing clientSecret");
+    app.click("connection-save").await;
+
+    let row = app
+        .wait_for(
+            "a connection-row for the saved connection",
+            STEP,
+            async || {
+                for row in app.all("connection-row").await {
+                    if text(&row).await.contains("E2E simulator") {
+                        return Ok(Some(row));
+                    }
+                }
+                Ok(None)
+            },
+        )
+        .await;
+    let connection_id = row
+        .attr("data-connection-id")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(
+        !connection_id.is_empty(),
+        "the connection row carries data-connection-id"
+    );
+    let secret_field = field("clientSecret").await;
+    assert_eq!(
+        secret_field
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        "",
+        "the clientSecret input is empty after save"
+    );
+    assert!(
+        !app.source().await.contains(secret),
+        "the client secret is in the page after save: it must never come back to the webview"
+    );
+    app.snap("settings").await;
+
+    // The form is now editing the saved connection: test it.
+    app.click("connection-test").await;
+    let verdict = app
+        .wait_for("the connection test to report", STEP, async || {
+            let Some(result) = app.displayed("connection-test-result").await? else {
+                return Ok(None);
+            };
+            let tone = result.attr("data-tone").await?.unwrap_or_default();
+            Ok((!tone.is_empty()).then_some((tone, text(&result).await)))
+        })
+        .await;
+    assert_eq!(
+        verdict.0, "ok",
+        "the connection test against the simulator must succeed, it said {:?}",
+        verdict.1
+    );
+    eprintln!("[e2e] connection test said {:?}", verdict.1);
+    assert!(
+        !app.source().await.contains(secret),
+        "the client secret is in the page after the connection test"
+    );
+
+    let row = app
+        .wait_for("the connection row again", STEP, async || {
+            for row in app.all("connection-row").await {
+                if row.attr("data-connection-id").await?.as_deref() == Some(&connection_id) {
+                    return Ok(Some(row));
+                }
+            }
+            Ok(None)
+        })
+        .await;
+    row.find(Locator::Css(&tid("connection-switch")))
+        .await
+        .expect("the row has connection-switch")
+        .click()
+        .await
+        .expect("switching");
+    app.wait_for(
+        "the badge to show the sandbox connection",
+        STEP,
+        async || {
+            let Some(badge) = app.displayed("connection-badge").await? else {
+                return Ok(None);
+            };
+            let env = badge.attr("data-env").await?;
+            Ok(
+                (env.as_deref() == Some("sandbox") && text(&badge).await.contains("E2E simulator"))
+                    .then_some(()),
+            )
+        },
+    )
+    .await;
+
+    app.click("tab-platform").await;
+    // The demo and this simulator share the deterministic seed: a balance only this one has
+    // tells their cards apart.
+    let accounts = sim.api.platform_accounts().await;
+    let usd = accounts
+        .iter()
+        .find(|a| a["balance"]["currency"]["code"] == "USD")
+        .and_then(|a| a["id"].as_str())
+        .expect("the simulator has a USD platform account")
+        .to_owned();
+    sim.api.fund(&usd, 12_345).await;
+    let marker = sim.api.account(&usd).await["balance"]["amount"]
+        .as_i64()
+        .expect("balance amount");
+    refresh(app).await;
+    app.wait_for(
+        &format!("the USD card to show the separate simulator's balance ({marker} cents)"),
+        STEP,
+        async || {
+            let card = app.card(&usd).await;
+            Ok((balance_cents(&card).await == Some(marker)).then_some(()))
+        },
+    )
+    .await;
+    let mut expected: Vec<String> = sim
+        .api
+        .platform_accounts()
+        .await
+        .iter()
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    expected.sort();
+    app.wait_for(
+        "the platform cards of the separate simulator",
+        STEP,
+        async || {
+            let mut shown = Vec::new();
+            for card in app.all("account-card").await {
+                if let Some(id) = card.attr("data-account-id").await? {
+                    shown.push(id);
+                }
+            }
+            shown.sort();
+            Ok((shown == expected).then_some(()))
+        },
+    )
+    .await;
+    assert!(
+        !app.source().await.contains(secret),
+        "the client secret is in the page after switching"
+    );
+    app.snap("sandbox-cards").await;
+    connection_id
+}
+
+fn distinctive_secret() -> String {
+    format!("e2e-secret-{}", uuid::Uuid::new_v4().simple())
+}
+
+#[tokio::test]
+async fn a_sandbox_connection_is_saved_tested_and_used() {
+    require_keychain();
+    let secret = distinctive_secret();
+    let sim = SimProcess::start("e2e-settings-id", &secret, &["--seed-accounts", "3"]);
+    let app = App::launch("settings").await;
+    add_and_use_sim_connection(&app, &sim, &secret).await;
+    app.shut_down().await;
+}
+
+#[tokio::test]
+async fn the_client_secret_never_lands_on_disk_or_in_logs() {
+    use base64::Engine as _;
+    require_keychain();
+    let secret = distinctive_secret();
+    let client_id = "e2e-leak-id";
+    let sim = SimProcess::start(client_id, &secret, &["--seed-accounts", "3"]);
+    let app = App::launch("secret_scan").await;
+    add_and_use_sim_connection(&app, &sim, &secret).await;
+    // Closing the window lets the app flush whatever it writes.
+    let profile = app.shut_down().await;
+
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+    let needles: [(&str, &[u8]); 2] = [
+        ("the client secret", secret.as_bytes()),
+        ("the Basic authorization of the secret", basic.as_bytes()),
+    ];
+    let (home_files, home_hits) = files_containing(&profile.home, &needles);
+    let (log_files, log_hits) = files_containing(&profile.logs, &needles);
+    let config = profile.home.join(".config/com.griddesk.app");
+    assert!(
+        config.is_dir(),
+        "the app wrote no config under {} — the scan would prove nothing",
+        config.display()
+    );
+    let (_, saved) = files_containing(&config, &[("the connection name", b"E2E simulator")]);
+    assert!(
+        !saved.is_empty(),
+        "the saved connection is not in the app's config directory, so the scan would prove nothing"
+    );
+    let hits: Vec<String> = home_hits.into_iter().chain(log_hits).collect();
+    assert!(
+        hits.is_empty(),
+        "the client secret leaked outside the keychain:\n{}",
+        hits.join("\n")
+    );
+    eprintln!(
+        "[e2e] scanned {home_files} files under HOME/XDG and {log_files} log files: no secret"
+    );
+}
