@@ -105,7 +105,11 @@ pub fn parse_minor_units(text: &str, decimals: u32, code: &str) -> Result<i64, A
         return Err(too_large());
     }
     let canonical = if frac_significant.is_empty() {
-        format!("{}", if digits.is_empty() { "0" } else { &digits })
+        if digits.is_empty() {
+            "0".to_owned()
+        } else {
+            digits.clone()
+        }
     } else {
         format!(
             "{}.{frac_significant}",
@@ -247,7 +251,8 @@ mod tests {
     #[test]
     fn rejects_what_cannot_be_exact_or_allowed() {
         use AmountError::*;
-        let cases: &[(&str, fn(&AmountError) -> bool)] = &[
+        type Check = fn(&AmountError) -> bool;
+        let cases: &[(&str, Check)] = &[
             ("", |e| *e == Empty),
             ("   ", |e| *e == Empty),
             ("-5", |e| *e == Negative),

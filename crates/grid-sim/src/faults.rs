@@ -39,6 +39,12 @@ pub(crate) enum Fault {
     DropAfter,
     /// Answers 200 with a truncated JSON body; nothing is applied.
     Malformed,
+    /// Applies the request, then answers with a body that breaks the spec's schema (a balance
+    /// that is text, a challenge without its request id).
+    SchemaViolation,
+    /// Applies the request, then answers with enum values the spec does not list yet (status,
+    /// type, accountType), as a newer Grid would.
+    UnknownEnum,
 }
 
 impl Fault {
@@ -50,6 +56,8 @@ impl Fault {
             Fault::Drop => "drop",
             Fault::DropAfter => "drop_after",
             Fault::Malformed => "malformed",
+            Fault::SchemaViolation => "schema_violation",
+            Fault::UnknownEnum => "unknown_enum",
         }
     }
 
@@ -126,12 +134,14 @@ pub(crate) fn parse_fault(body: &[u8]) -> Result<(Fault, u32), ApiError> {
         "drop" => Fault::Drop,
         "drop_after" => Fault::DropAfter,
         "malformed" => Fault::Malformed,
+        "schema_violation" => Fault::SchemaViolation,
+        "unknown_enum" => Fault::UnknownEnum,
         other => {
             return Err(ApiError::invalid_field(
                 "kind",
                 format!(
                     "Unknown fault kind \"{other}\": use latency, status, rate_limit, drop, \
-                     drop_after or malformed."
+                     drop_after, malformed, schema_violation or unknown_enum."
                 ),
             ))
         }
@@ -219,6 +229,65 @@ pub(crate) async fn inject(State(sim): State<Sim>, request: Request, next: Next)
             );
             response
         }
+        Fault::SchemaViolation => rewrite_json(next.run(request).await, break_schema).await,
+        Fault::UnknownEnum => rewrite_json(next.run(request).await, use_unknown_enums).await,
+    }
+}
+
+/// Runs `edit` over a JSON response body, keeping status and headers.
+async fn rewrite_json(response: Response, edit: fn(&mut Value)) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::internal("The simulator could not read its own response.")
+            .into_response();
+    };
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    edit(&mut value);
+    let text = value.to_string();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
+}
+
+/// The first account in a body: the body itself, or the first item of `data`.
+fn first_account(value: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
+    if value.get("id").is_some() {
+        return value.as_object_mut();
+    }
+    value.get_mut("data")?.get_mut(0)?.as_object_mut()
+}
+
+fn break_schema(value: &mut Value) {
+    if let Some(map) = value.as_object_mut() {
+        if map.contains_key("payloadToSign") {
+            map.remove("requestId");
+            return;
+        }
+        if map.contains_key("code") && map.contains_key("message") {
+            map.insert("status".into(), json!("broken"));
+            return;
+        }
+    }
+    if let Some(account) = first_account(value) {
+        account.insert("balance".into(), json!("1,000.00 USD"));
+    }
+}
+
+fn use_unknown_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                match (key.as_str(), &*field) {
+                    ("status", Value::String(_)) => *field = json!("UNDER_INVESTIGATION"),
+                    ("type", Value::String(_)) => *field = json!("INTERNAL_PREMIUM"),
+                    ("accountType", Value::String(_)) => *field = json!("MARS_WALLET"),
+                    _ => use_unknown_enums(field),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(use_unknown_enums),
+        _ => {}
     }
 }
 
@@ -277,6 +346,12 @@ mod tests {
             (r#"{"kind":"drop"}"#, Fault::Drop, 1),
             (r#"{"kind":"drop_after","count":1}"#, Fault::DropAfter, 1),
             (r#"{"kind":"malformed","count":4}"#, Fault::Malformed, 4),
+            (r#"{"kind":"schema_violation"}"#, Fault::SchemaViolation, 1),
+            (
+                r#"{"kind":"unknown_enum","count":2}"#,
+                Fault::UnknownEnum,
+                2,
+            ),
         ];
         for (body, fault, count) in cases {
             assert_eq!(parse_fault(body.as_bytes()), Ok((fault, count)), "{body}");
@@ -298,6 +373,35 @@ mod tests {
             let err = parse_fault(body.as_bytes()).expect_err(body);
             assert_eq!(err.code, "INVALID_INPUT", "{body}");
         }
+    }
+
+    #[test]
+    fn unknown_enums_replace_every_enum_string_but_not_numbers() {
+        let mut body = json!({"data": [{"id": "a", "type": "INTERNAL_FIAT", "status": "ACTIVE",
+            "fundingPaymentInstructions": [{"accountOrWalletInfo": {"accountType": "USD_ACCOUNT"}}]}],
+            "error": {"status": 400}});
+        use_unknown_enums(&mut body);
+        assert_eq!(body["data"][0]["status"], "UNDER_INVESTIGATION");
+        assert_eq!(body["data"][0]["type"], "INTERNAL_PREMIUM");
+        assert_eq!(
+            body["data"][0]["fundingPaymentInstructions"][0]["accountOrWalletInfo"]["accountType"],
+            "MARS_WALLET"
+        );
+        assert_eq!(
+            body["error"]["status"], 400,
+            "numeric statuses are not enums"
+        );
+    }
+
+    #[test]
+    fn schema_violations_break_the_first_account_or_the_challenge() {
+        let mut list = json!({"data": [{"id": "a", "balance": {"amount": 1}}], "hasMore": false});
+        break_schema(&mut list);
+        assert_eq!(list["data"][0]["balance"], "1,000.00 USD");
+        let mut challenge =
+            json!({"payloadToSign": "{}", "requestId": "Request:x", "expiresAt": "t"});
+        break_schema(&mut challenge);
+        assert!(challenge.get("requestId").is_none());
     }
 
     #[test]
