@@ -270,7 +270,11 @@ fn break_schema(value: &mut Value) {
         }
     }
     if let Some(account) = first_account(value) {
-        account.insert("balance".into(), json!("1,000.00 USD"));
+        if account.contains_key("balance") {
+            account.insert("balance".into(), json!("1,000.00 USD"));
+        } else {
+            account.remove("id");
+        }
     }
 }
 
@@ -398,6 +402,12 @@ mod tests {
         let mut list = json!({"data": [{"id": "a", "balance": {"amount": 1}}], "hasMore": false});
         break_schema(&mut list);
         assert_eq!(list["data"][0]["balance"], "1,000.00 USD");
+        let mut external = json!({"data": [{"id": "ExternalAccount:x", "currency": "USD"}]});
+        break_schema(&mut external);
+        assert!(
+            external["data"][0].get("id").is_none(),
+            "an account without balance loses its id"
+        );
         let mut challenge =
             json!({"payloadToSign": "{}", "requestId": "Request:x", "expiresAt": "t"});
         break_schema(&mut challenge);

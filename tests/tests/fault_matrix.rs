@@ -1,0 +1,385 @@
+//! Every fault grid-sim can inject × every operation Grid Desk performs, through the real client.
+//!
+//! Faults are armed for more requests than the client ever makes, so a GET shows its bounded
+//! retries ending in a clear error. For the fund the rule is stricter: never applied twice, and
+//! when the answer is lost the balance is re-read to say what happened. The table is printed
+//! (`cargo test -p grid-desk-tests --test fault_matrix -- --nocapture`) and written to
+//! `target/fault-matrix.md`.
+
+#![allow(clippy::print_stdout)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use grid_client::models::{InternalAccountId, InternalAccountType, InternalAccountUpdateRequest};
+use grid_client::{
+    ClientConfig, Credentials, CustomerAccountFilter, Error, ExternalAccountFilter, GridClient,
+    PageRequest, PlatformAccountFilter, RetryPolicy, UpdateOutcome,
+};
+use grid_desk_tests::TestGrid;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const FUND: i64 = 777;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    ListPlatform,
+    ListCustomer,
+    ListPlatformExternal,
+    ListCustomerExternal,
+    Fund,
+    PatchChallenge,
+}
+
+const OPS: [Op; 6] = [
+    Op::ListPlatform,
+    Op::ListCustomer,
+    Op::ListPlatformExternal,
+    Op::ListCustomerExternal,
+    Op::Fund,
+    Op::PatchChallenge,
+];
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::ListPlatform => "list platform internal",
+            Op::ListCustomer => "list customer internal",
+            Op::ListPlatformExternal => "list platform external",
+            Op::ListCustomerExternal => "list customer external",
+            Op::Fund => "sandbox fund",
+            Op::PatchChallenge => "PATCH (step 1)",
+        }
+    }
+
+    fn is_get(self) -> bool {
+        !matches!(self, Op::Fund | Op::PatchChallenge)
+    }
+}
+
+/// What a call came back with, reduced to what the matrix checks.
+#[derive(Debug)]
+enum Outcome {
+    Ok { unknown_values: bool },
+    NotSent,
+    MaybeSent,
+    Api(u16, String),
+    Decode(String),
+}
+
+impl Outcome {
+    fn of<T>(result: Result<T, Error>, unknown: impl Fn(&T) -> bool) -> Self {
+        match result {
+            Ok(v) => Outcome::Ok {
+                unknown_values: unknown(&v),
+            },
+            Err(Error::NotSent { .. }) => Outcome::NotSent,
+            Err(Error::MaybeSent { .. }) => Outcome::MaybeSent,
+            Err(Error::Api(api)) => Outcome::Api(api.http_status, api.body.code.clone()),
+            Err(Error::Decode { path, .. }) => Outcome::Decode(path),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Outcome::Ok {
+                unknown_values: true,
+            } => "ok, new values kept as Unknown".into(),
+            Outcome::Ok { .. } => "ok".into(),
+            Outcome::NotSent => "error: not sent".into(),
+            Outcome::MaybeSent => "error: no answer (outcome unknown)".into(),
+            Outcome::Api(status, code) => format!("error: HTTP {status} {code}"),
+            Outcome::Decode(path) => format!("error: unreadable answer at {path}"),
+        }
+    }
+}
+
+struct Fixture {
+    grid: TestGrid,
+    client: GridClient,
+    usd: InternalAccountId,
+    wallet: InternalAccountId,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let grid = TestGrid::start().await;
+        let mut config = ClientConfig::new(
+            grid.base_url(),
+            Credentials::new(
+                grid.config.client_id.clone(),
+                grid.config.client_secret.clone(),
+            ),
+        );
+        config.request_timeout = Duration::from_millis(400);
+        config.retry = RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        };
+        let client = GridClient::new(config).expect("client");
+        let usd = client
+            .list_platform_internal_accounts(&PlatformAccountFilter {
+                currency: Some("USD".into()),
+                account_type: None,
+            })
+            .await
+            .expect("platform accounts")
+            .remove(0)
+            .id;
+        let wallet = client
+            .list_customer_internal_accounts(
+                &CustomerAccountFilter {
+                    account_type: Some(InternalAccountType::EmbeddedWallet),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    limit: Some(100),
+                    cursor: None,
+                },
+            )
+            .await
+            .expect("wallets")
+            .data
+            .into_iter()
+            .find(|a| a.status.as_str() == "ACTIVE")
+            .expect("an active wallet")
+            .id;
+        Self {
+            grid,
+            client,
+            usd,
+            wallet,
+        }
+    }
+
+    async fn usd_balance(&self) -> i64 {
+        // Re-read without faults, through a fresh client with default patience.
+        self.grid
+            .client()
+            .list_platform_internal_accounts(&PlatformAccountFilter::default())
+            .await
+            .expect("re-read")
+            .into_iter()
+            .find(|a| a.id == self.usd)
+            .expect("usd account")
+            .balance
+            .amount
+    }
+
+    async fn clear_faults(&self) {
+        let response = self
+            .grid
+            .raw(Method::DELETE, "/_sim/faults")
+            .send()
+            .await
+            .expect("clear faults");
+        assert!(response.status().is_success());
+    }
+
+    async fn run(&self, op: Op) -> Outcome {
+        let c = &self.client;
+        let page = PageRequest::default();
+        match op {
+            Op::ListPlatform => Outcome::of(
+                c.list_platform_internal_accounts(&PlatformAccountFilter::default())
+                    .await,
+                |v| {
+                    v.iter().any(|a| {
+                        matches!(
+                            a.status,
+                            grid_client::models::InternalAccountStatus::Unknown(_)
+                        )
+                    })
+                },
+            ),
+            Op::ListCustomer => Outcome::of(
+                c.list_customer_internal_accounts(&CustomerAccountFilter::default(), &page)
+                    .await,
+                |p| {
+                    p.data
+                        .iter()
+                        .any(|a| matches!(a.account_type, InternalAccountType::Unknown(_)))
+                },
+            ),
+            Op::ListPlatformExternal => Outcome::of(
+                c.list_platform_external_accounts(&ExternalAccountFilter::default(), &page)
+                    .await,
+                |p| p.data.iter().any(|a| !a.account_info.is_known()),
+            ),
+            Op::ListCustomerExternal => Outcome::of(
+                c.list_customer_external_accounts(&ExternalAccountFilter::default(), &page)
+                    .await,
+                |p| p.data.iter().any(|a| !a.account_info.is_known()),
+            ),
+            Op::Fund => Outcome::of(
+                c.fund_sandbox_internal_account(&self.usd, FUND).await,
+                |a| {
+                    a.funding_payment_instructions
+                        .iter()
+                        .any(|i| !i.account_or_wallet_info.is_known())
+                },
+            ),
+            Op::PatchChallenge => Outcome::of(
+                c.update_internal_account(
+                    &self.wallet,
+                    &InternalAccountUpdateRequest {
+                        private_enabled: Some(true),
+                    },
+                )
+                .await,
+                |o| !matches!(o, UpdateOutcome::ChallengeIssued(_)),
+            ),
+        }
+    }
+}
+
+struct FaultCase {
+    name: &'static str,
+    fault: Value,
+    /// Whether the simulator applies a fund despite the fault.
+    applies_fund: bool,
+}
+
+fn faults() -> Vec<FaultCase> {
+    let armed = |v: Value| {
+        let mut v = v;
+        v["count"] = json!(20);
+        v
+    };
+    vec![
+        // The client gives up and closes the connection; the simulator, like hyper, then drops the
+        // request before applying it.
+        FaultCase {
+            name: "latency beyond the timeout",
+            fault: armed(json!({"kind": "latency", "latencyMs": 800})),
+            applies_fund: false,
+        },
+        FaultCase {
+            name: "connection dropped before applying",
+            fault: armed(json!({"kind": "drop"})),
+            applies_fund: false,
+        },
+        FaultCase {
+            name: "connection dropped after applying",
+            fault: armed(json!({"kind": "drop_after"})),
+            applies_fund: true,
+        },
+        FaultCase {
+            name: "500",
+            fault: armed(json!({"kind": "status", "status": 500})),
+            applies_fund: false,
+        },
+        FaultCase {
+            name: "503",
+            fault: armed(json!({"kind": "status", "status": 503})),
+            applies_fund: false,
+        },
+        FaultCase {
+            name: "429 with Retry-After",
+            fault: armed(json!({"kind": "rate_limit", "retryAfter": 1})),
+            applies_fund: false,
+        },
+        FaultCase {
+            name: "malformed JSON",
+            fault: armed(json!({"kind": "malformed"})),
+            applies_fund: false,
+        },
+        FaultCase {
+            name: "body violates the schema",
+            fault: armed(json!({"kind": "schema_violation"})),
+            applies_fund: true,
+        },
+        FaultCase {
+            name: "unknown enum / accountType",
+            fault: armed(json!({"kind": "unknown_enum"})),
+            applies_fund: true,
+        },
+    ]
+}
+
+/// The expected outcome class for a cell; panics with the cell's name when it differs.
+fn check(fault: &FaultCase, op: Op, outcome: &Outcome) {
+    let cell = format!("{} × {}: {}", fault.name, op.name(), outcome.describe());
+    let ok = match (fault.fault["kind"].as_str().unwrap_or_default(), outcome) {
+        ("latency" | "drop" | "drop_after", Outcome::MaybeSent) => true,
+        ("status", Outcome::Api(status, _)) => {
+            Some(u64::from(*status)) == fault.fault["status"].as_u64()
+        }
+        ("rate_limit", Outcome::Api(429, code)) => code == "RATE_LIMITED",
+        ("malformed", Outcome::Decode(_)) => true,
+        ("schema_violation", Outcome::Decode(path)) => !path.is_empty(),
+        ("unknown_enum", Outcome::Ok { unknown_values }) => {
+            *unknown_values || op == Op::PatchChallenge
+        }
+        _ => false,
+    };
+    assert!(ok, "unexpected outcome: {cell}");
+}
+
+#[tokio::test]
+async fn every_fault_on_every_operation_is_handled() {
+    let fx = Fixture::new().await;
+    let mut table =
+        String::from("| fault | operation | outcome | fund applied |\n|---|---|---|---|\n");
+    for fault in faults() {
+        for op in OPS {
+            let before = fx.usd_balance().await;
+            fx.grid.inject(fault.fault.clone()).await;
+            let outcome = fx.run(op).await;
+            fx.clear_faults().await;
+            if fault.fault["kind"] == "latency" {
+                // Wait out the latency so a late apply would show in the re-read.
+                tokio::time::sleep(Duration::from_millis(900)).await;
+            }
+            check(&fault, op, &outcome);
+            let after = fx.usd_balance().await;
+            let applied = if op == Op::Fund {
+                let expected = if fault.applies_fund { FUND } else { 0 };
+                assert_eq!(
+                    after - before,
+                    expected,
+                    "{} × fund: applied {} (never twice, and only when the simulator applied it)",
+                    fault.name,
+                    after - before
+                );
+                if expected == 0 {
+                    "no (re-read: unchanged)"
+                } else {
+                    "once (re-read: +7.77)"
+                }
+            } else {
+                assert_eq!(
+                    after,
+                    before,
+                    "{} × {}: no money moved",
+                    fault.name,
+                    op.name()
+                );
+                "–"
+            };
+            let _ = writeln!(
+                table,
+                "| {} | {} | {} | {} |",
+                fault.name,
+                op.name(),
+                outcome.describe(),
+                applied
+            );
+        }
+    }
+    // Broken bodies were the faults themselves; every other answer matched the spec.
+    let broken = fx.grid.take_violations();
+    assert!(
+        broken
+            .iter()
+            .all(|v| v.contains("-> 200") || v.contains("-> 202")),
+        "only deliberately broken answers may fail the spec: {broken:#?}"
+    );
+    println!("\n{table}");
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/fault-matrix.md");
+    std::fs::write(&out, &table).expect("write the table");
+    fx.grid.stop().await;
+}
