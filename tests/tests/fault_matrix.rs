@@ -53,10 +53,6 @@ impl Op {
             Op::PatchChallenge => "PATCH (step 1)",
         }
     }
-
-    fn is_get(self) -> bool {
-        !matches!(self, Op::Fund | Op::PatchChallenge)
-    }
 }
 
 /// What a call came back with, reduced to what the matrix checks.
