@@ -560,6 +560,17 @@ impl App {
 
     /// Saves a WebDriver screenshot of the window to `target/screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf, String> {
+        // Let the page paint what the DOM already says (two frames): right after start-up the
+        // snapshot otherwise shows a stale frame.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(3),
+            self.client.execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            ),
+        )
+        .await;
         let png = self.client.screenshot().await.map_err(|e| e.to_string())?;
         let dir = tools().target_dir.join("screenshots");
         fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -751,6 +762,30 @@ pub async fn text_content(element: &Element) -> String {
         .flatten()
         .map(|t| t.trim().to_owned())
         .unwrap_or_default()
+}
+
+/// The keychain entry the app stores under (`com.griddesk.app`, `user`), read with
+/// `secret-tool` from the Secret Service of this D-Bus session; `None` when there is none.
+pub fn keychain_secret(user: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "com.griddesk.app", "username", user])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("could not run secret-tool ({e}): apt-get install libsecret-tools")
+        });
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Removes a keychain entry of the app (cleanup after a test that left one).
+pub fn keychain_clear(user: &str) {
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", "com.griddesk.app", "username", user])
+        .stdin(Stdio::null())
+        .status();
 }
 
 /// Reads the X clipboard of our display with `xclip`.

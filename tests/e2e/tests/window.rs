@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;
 use fantoccini::Locator;
 use grid_desk_e2e::{
-    clipboard, files_containing, parse_minor_units, require_keychain, text, text_content, tid,
-    visible, App, Launch, Ready, SimProcess, STEP,
+    clipboard, files_containing, keychain_clear, keychain_secret, parse_minor_units,
+    require_keychain, text, text_content, tid, visible, App, Launch, Ready, SimProcess, STEP,
 };
 use serde_json::{json, Value};
 
@@ -293,6 +294,49 @@ async fn copy_buttons_put_the_exact_value_on_the_clipboard() {
     app.shut_down().await;
 }
 
+/// The +100 preset (data-amount=10000) of a USD card.
+async fn plus_100(card: &Element) -> Element {
+    for button in card
+        .find_all(Locator::Css(&tid("fund-preset")))
+        .await
+        .unwrap_or_default()
+    {
+        if button.attr("data-amount").await.ok().flatten().as_deref() == Some("10000") {
+            return button;
+        }
+    }
+    panic!("the USD card has no +100 fund-preset (data-amount=10000)")
+}
+
+/// Waits for the card to leave `shown`, gives a second (wrong) fund time to land, then checks
+/// both the simulator and the card say `expected` cents.
+async fn expect_balance_once(app: &App, id: &str, shown: i64, expected: i64, how: &str) {
+    let after = app
+        .wait_for(
+            &format!("the balance on the card to change after {how}"),
+            STEP,
+            async || {
+                let card = app.card(id).await;
+                Ok(balance_cents(&card).await.filter(|b| *b != shown))
+            },
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let in_sim = sim_balance(app, id).await;
+    assert_eq!(
+        in_sim, expected,
+        "after {how} the simulator must have been funded exactly once with $100.00 \
+         (expected {expected} cents, it has {in_sim})"
+    );
+    let card = app.card(id).await;
+    let settled = balance_cents(&card).await;
+    assert_eq!(
+        (after, settled),
+        (expected, Some(expected)),
+        "after {how} the card must show the balance $100.00 higher, once"
+    );
+}
+
 #[tokio::test]
 async fn a_double_clicked_fund_preset_funds_exactly_once() {
     let app = App::launch("fund_once").await;
@@ -306,52 +350,56 @@ async fn a_double_clicked_fund_preset_funds_exactly_once() {
         "the card shows the simulator's balance"
     );
 
-    let mut preset = None;
-    for button in card
-        .find_all(Locator::Css(&tid("fund-preset")))
-        .await
-        .unwrap_or_default()
-    {
-        if button.attr("data-amount").await.ok().flatten().as_deref() == Some("10000") {
-            preset = Some(button);
-        }
-    }
-    let preset = preset
-        .unwrap_or_else(|| panic!("the USD card has no +100 fund-preset (data-amount=10000)"));
-
     // Two clicks in the same task: nothing of the app's code runs between them.
+    let preset = plus_100(&card).await;
     app.js(
         "arguments[0].click(); arguments[0].click();",
         vec![serde_json::to_value(&preset).expect("element")],
     )
     .await;
-
-    let after = app
-        .wait_for(
-            "the balance on the card to change after +100",
-            STEP,
-            async || {
-                let card = app.card(&id).await;
-                Ok(balance_cents(&card).await.filter(|b| *b != shown_before))
-            },
-        )
-        .await;
-    // Give a second fund, if one was sent, time to land and show.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let card = app.card(&id).await;
-    let settled = balance_cents(&card).await;
-    let in_sim = sim_balance(&app, &id).await;
-    assert_eq!(
-        in_sim,
+    expect_balance_once(
+        &app,
+        &id,
+        before,
         before + 10_000,
-        "the simulator must have been funded exactly once with $100.00 (before {before}, now {in_sim})"
-    );
-    assert_eq!(
-        (after, settled),
-        (before + 10_000, Some(before + 10_000)),
-        "the card must show the balance $100.00 higher, once"
-    );
+        "two synchronous clicks on +100",
+    )
+    .await;
     app.snap("fund-once").await;
+
+    // A real double click through WebDriver pointer actions.
+    let card = app.card(&id).await;
+    let preset = plus_100(&card).await;
+    app.reveal(&preset).await;
+    let click = |mouse: MouseActions| {
+        mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            })
+    };
+    let double = click(click(MouseActions::new("mouse".to_owned()).then(
+        PointerAction::MoveToElement {
+            element: preset.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        },
+    )));
+    app.client
+        .perform_actions(double)
+        .await
+        .expect("double-clicking +100 with pointer actions");
+    expect_balance_once(
+        &app,
+        &id,
+        before + 10_000,
+        before + 20_000,
+        "a pointer double click on +100",
+    )
+    .await;
     app.shut_down().await;
 }
 
@@ -691,8 +739,13 @@ async fn wrong_credentials_show_grids_unauthorized_message() {
 }
 
 /// Adds a sandbox connection to `sim` through Settings, tests it, switches to it and checks the
-/// cards come from it. Returns the connection's row id.
-async fn add_and_use_sim_connection(app: &App, sim: &SimProcess, secret: &str) -> String {
+/// cards come from it, with screenshots when `snap`. Returns the connection's id.
+async fn add_and_use_sim_connection(
+    app: &App,
+    sim: &SimProcess,
+    secret: &str,
+    snap: bool,
+) -> String {
     app.click("tab-settings").await;
     let form = app.find("connection-form").await;
     let field = async |name: &str| -> Element {
@@ -770,7 +823,9 @@ async fn add_and_use_sim_connection(app: &App, sim: &SimProcess, secret: &str) -
         !app.source().await.contains(secret),
         "the client secret is in the page after save: it must never come back to the webview"
     );
-    app.snap("settings").await;
+    if snap {
+        app.snap("settings").await;
+    }
 
     // The form is now editing the saved connection: test it.
     app.click("connection-test").await;
@@ -877,7 +932,9 @@ async fn add_and_use_sim_connection(app: &App, sim: &SimProcess, secret: &str) -
         !app.source().await.contains(secret),
         "the client secret is in the page after switching"
     );
-    app.snap("sandbox-cards").await;
+    if snap {
+        app.snap("sandbox-cards").await;
+    }
     connection_id
 }
 
@@ -891,7 +948,52 @@ async fn a_sandbox_connection_is_saved_tested_and_used() {
     let secret = distinctive_secret();
     let sim = SimProcess::start("e2e-settings-id", &secret, &["--seed-accounts", "3"]);
     let app = App::launch("settings").await;
-    add_and_use_sim_connection(&app, &sim, &secret).await;
+    let connection_id = add_and_use_sim_connection(&app, &sim, &secret, true).await;
+    let entry = format!("{connection_id}:client-secret");
+    assert_eq!(
+        keychain_secret(&entry).as_deref(),
+        Some(secret.as_str()),
+        "the client secret is in the keychain under com.griddesk.app / {entry}"
+    );
+
+    // Deleting the connection removes its keychain entries.
+    app.click("tab-settings").await;
+    let row = app
+        .wait_for("the connection row to delete", STEP, async || {
+            for row in app.all("connection-row").await {
+                if row.attr("data-connection-id").await?.as_deref() == Some(&connection_id) {
+                    return Ok(Some(row));
+                }
+            }
+            Ok(None)
+        })
+        .await;
+    let delete = row
+        .find(Locator::Css(&tid("connection-delete")))
+        .await
+        .expect("the saved connection has connection-delete");
+    app.reveal(&delete).await;
+    delete.click().await.expect("clicking connection-delete");
+    let _ = app.client.accept_alert().await;
+    app.wait_for("the connection row to disappear", STEP, async || {
+        for row in app.all("connection-row").await {
+            if row.attr("data-connection-id").await?.as_deref() == Some(&connection_id) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(()))
+    })
+    .await;
+    app.wait_for("the keychain entries to be deleted", STEP, async || {
+        Ok(keychain_secret(&entry).is_none().then_some(()))
+    })
+    .await;
+    assert_eq!(
+        keychain_secret(&format!("{connection_id}:token-id")),
+        None,
+        "the token id entry is deleted with the connection"
+    );
+    eprintln!("[e2e] keychain held the secret under {entry}; deleting the connection removed it");
     app.shut_down().await;
 }
 
@@ -903,9 +1005,20 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
     let client_id = "e2e-leak-id";
     let sim = SimProcess::start(client_id, &secret, &["--seed-accounts", "3"]);
     let app = App::launch("secret_scan").await;
-    add_and_use_sim_connection(&app, &sim, &secret).await;
+    let connection_id = add_and_use_sim_connection(&app, &sim, &secret, false).await;
     // Closing the window lets the app flush whatever it writes.
     let profile = app.shut_down().await;
+    // The secret's one legitimate home; removed so no keyring keeps test entries.
+    let entry = format!("{connection_id}:client-secret");
+    let stored = keychain_secret(&entry);
+    for user in [entry.clone(), format!("{connection_id}:token-id")] {
+        keychain_clear(&user);
+    }
+    assert_eq!(
+        stored.as_deref(),
+        Some(secret.as_str()),
+        "the secret must be in the keychain ({entry}) — the one place it belongs"
+    );
 
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
     let needles: [(&str, &[u8]); 2] = [
