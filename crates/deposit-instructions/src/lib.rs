@@ -1,9 +1,13 @@
 //! Funding instructions for people: the card/sheet view of accounts and instructions, QR codes,
-//! and (later modules) printable PDF and CSV. No Tauri, so it builds and tests fast.
+//! printable PDF sheets and CSV for spreadsheets. No Tauri, so it builds and tests fast.
 
+pub mod csv;
+pub mod pdf;
 pub mod qr;
 pub mod view;
 
+pub use csv::{render_csv, CSV_BOM};
+pub use pdf::{paper_for_locale, render_pdf, Paper, PdfError, SheetEnvironment, SheetOptions};
 pub use qr::{qr_matrix, qr_svg, QrError};
 pub use view::{
     account_view, external_account_view, instruction_view, AccountView, ExternalAccountView,

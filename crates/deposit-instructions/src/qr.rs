@@ -1,7 +1,13 @@
-//! QR codes for addresses and invoices: SVG for screens, a module matrix for PDF.
+//! QR codes for addresses and invoices: one module matrix, drawn as SVG for screens and as
+//! vector rectangles in the PDF, so the code on screen and on paper is the same.
+//!
+//! Encoding uses `fast_qr` (about ten times faster than `qrcode` on a Lightning invoice, which
+//! matters when a PDF holds hundreds of codes); tests decode every kind of value back with `rqrr`.
 
-use qrcode::render::svg;
-use qrcode::{EcLevel, QrCode};
+use fast_qr::{QRBuilder, ECL};
+
+/// Light modules around the code that scanners need, on every side.
+pub const QUIET_ZONE: usize = 4;
 
 /// Why a value cannot become a QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,45 +21,104 @@ impl std::fmt::Display for QrError {
 
 impl std::error::Error for QrError {}
 
-fn encode(value: &str) -> Result<QrCode, QrError> {
-    // Medium correction survives screen glare; long invoices fall back to low.
-    QrCode::with_error_correction_level(value.as_bytes(), EcLevel::M)
-        .or_else(|_| QrCode::with_error_correction_level(value.as_bytes(), EcLevel::L))
-        .map_err(|_| {
-            QrError(format!(
-                "{} characters is too long for a QR code.",
-                value.len()
-            ))
-        })
+/// The module matrix without quiet zone: (width, row-major dark flags).
+pub fn qr_matrix(value: &str) -> Result<(usize, Vec<bool>), QrError> {
+    // Medium correction survives screen glare and worn paper; long invoices fall back to low.
+    let build = |ecl| QRBuilder::new(value.as_bytes()).ecl(ecl).build();
+    let code = build(ECL::M).or_else(|_| build(ECL::L)).map_err(|_| {
+        QrError(format!(
+            "{} characters is too long for a QR code.",
+            value.len()
+        ))
+    })?;
+    let width = code.size;
+    let dark = code
+        .data
+        .get(..width * width)
+        .ok_or_else(|| QrError("The QR encoder returned a short matrix.".to_owned()))?
+        .iter()
+        .map(|module| module.value())
+        .collect();
+    Ok((width, dark))
 }
 
 /// An SVG QR code at least `min_px` wide, with a quiet zone, black on white.
 pub fn qr_svg(value: &str, min_px: u32) -> Result<String, QrError> {
-    let code = encode(value)?;
-    Ok(code
-        .render::<svg::Color<'_>>()
-        .min_dimensions(min_px, min_px)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .quiet_zone(true)
-        .build())
-}
-
-/// The module matrix without quiet zone: (width, row-major dark flags).
-pub fn qr_matrix(value: &str) -> Result<(usize, Vec<bool>), QrError> {
-    let code = encode(value)?;
-    let width = code.width();
-    let dark = code
-        .to_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
-    Ok((width, dark))
+    let (width, dark) = qr_matrix(value)?;
+    let modules = width + 2 * QUIET_ZONE;
+    let modules_u32 = u32::try_from(modules).unwrap_or(u32::MAX);
+    let px = min_px.div_ceil(modules_u32).max(1) * modules_u32;
+    let mut path = String::with_capacity(dark.len() * 4);
+    for (row, cells) in dark.chunks(width.max(1)).enumerate() {
+        let mut col = 0;
+        while col < cells.len() {
+            if !cells[col] {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < cells.len() && cells[col] {
+                col += 1;
+            }
+            let (x, y, run) = (start + QUIET_ZONE, row + QUIET_ZONE, col - start);
+            path.push_str(&format!("M{x} {y}h{run}v1h-{run}z"));
+        }
+    }
+    Ok(format!(
+        "<?xml version=\"1.0\" standalone=\"yes\"?>\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{px}\" height=\"{px}\" \
+         viewBox=\"0 0 {modules} {modules}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{modules}\" height=\"{modules}\" fill=\"#ffffff\"/>\
+         <path fill=\"#000000\" d=\"{path}\"/></svg>"
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Draws the matrix at 4 px a module with its quiet zone and reads it back with rqrr.
+    fn scan(value: &str) -> String {
+        let (width, dark) = qr_matrix(value).expect("encodes");
+        let scale = 4;
+        let side = (width + 2 * QUIET_ZONE) * scale;
+        let mut image = rqrr::PreparedImage::prepare_from_bitmap(side, side, |x, y| {
+            let (col, row) = (x / scale, y / scale);
+            (QUIET_ZONE..QUIET_ZONE + width).contains(&col)
+                && (QUIET_ZONE..QUIET_ZONE + width).contains(&row)
+                && dark[(row - QUIET_ZONE) * width + col - QUIET_ZONE]
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code for {value:?}");
+        grids[0].decode().expect("decodes").1
+    }
+
+    #[test]
+    fn every_kind_of_value_scans_back_exactly() {
+        let invoice_600: String = "lnbc25m1p"
+            .chars()
+            .chain("qpzry9x8gf2tvdw0s3jn54khce6mua7l".chars().cycle().take(591))
+            .collect();
+        let long_ascii: String = "0123456789abcdefghij".repeat(100);
+        for value in [
+            "4Nd1m6Qkq7RfKuE5vQ9qP9Tn6H94Ueqb4xXHzsAbd8Wg",
+            "0xAbCDEF1234567890aBCdEf1234567890ABcDef12",
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+            "032180000118359719",
+            "FUND-ABC123",
+            "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D",
+            &invoice_600,
+            &long_ascii,
+        ] {
+            assert_eq!(scan(value), value, "the code must hold exactly the value");
+        }
+    }
+
+    #[test]
+    fn too_long_values_are_refused_in_words() {
+        let error = qr_matrix(&"x".repeat(3_000)).expect_err("too long");
+        assert_eq!(error.0, "3000 characters is too long for a QR code.");
+    }
 
     #[test]
     fn svg_is_large_and_well_formed() {

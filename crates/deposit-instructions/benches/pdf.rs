@@ -1,0 +1,95 @@
+//! How long a deposit-instruction PDF takes: 1, 100 and 1,000 accounts, each with three
+//! instructions (a USD bank transfer with reference, a Solana address and a Lightning invoice:
+//! two QR codes). Prints the median of several runs and the file size.
+//!
+//! `cargo bench -p deposit-instructions --bench pdf`
+
+// Printing the figures is this program's job.
+#![allow(clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use deposit_instructions::{account_view, render_pdf, AccountView, SheetEnvironment, SheetOptions};
+use grid_client::models::InternalAccount;
+use serde_json::json;
+
+fn account(n: usize) -> AccountView {
+    let invoice = format!(
+        "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh{n:06}"
+    );
+    let value = json!({
+        "id": format!("InternalAccount:019542f5-b3e7-1d02-0000-{n:012}"),
+        "customerId": format!("Customer:019542f5-b3e7-1d02-0000-{n:012}"),
+        "type": "INTERNAL_FIAT",
+        "status": "ACTIVE",
+        "balance": {"amount": 125_050, "currency": {"code": "USD", "name": "United States Dollar", "symbol": "$", "decimals": 2}},
+        "totalBalance": {"amount": 130_000, "currency": {"code": "USD", "name": "United States Dollar", "symbol": "$", "decimals": 2}},
+        "fundingPaymentInstructions": [
+            {
+                "instructionsNotes": "Include the reference code in your ACH transfer memo",
+                "accountOrWalletInfo": {
+                    "accountType": "USD_ACCOUNT", "reference": format!("FUND-{n:06}"),
+                    "accountNumber": format!("98765{n:05}"), "routingNumber": "021000021",
+                    "paymentRails": ["ACH", "WIRE"], "bankName": "JP Morgan Chase"
+                }
+            },
+            {"accountOrWalletInfo": {
+                "accountType": "SOLANA_WALLET", "assetType": "USDC",
+                "address": format!("4Nd1m6Qkq7RfKuE5vQ9qP9Tn6H94Ueqb4xXHzsAb{n:06}")
+            }},
+            {"accountOrWalletInfo": {"accountType": "LIGHTNING", "invoice": invoice}}
+        ],
+        "createdAt": "2025-10-03T12:00:00Z",
+        "updatedAt": "2025-10-03T12:00:00Z"
+    });
+    let account: InternalAccount = serde_json::from_value(value).expect("fixture account");
+    account_view(&account)
+}
+
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+/// "12.34 ms", without float arithmetic (denied in this workspace).
+fn millis(d: Duration) -> String {
+    let micros = d.as_micros();
+    format!("{}.{:02} ms", micros / 1000, micros % 1000 / 10)
+}
+
+fn main() {
+    let options = SheetOptions {
+        environment: SheetEnvironment::Sandbox,
+        generated_at: "5 Jan 2026, 14:03 UTC".to_owned(),
+        platform_name: Some("Acme Payments".to_owned()),
+        ..SheetOptions::default()
+    };
+    println!("deposit-instructions PDF (3 instructions, 2 QR codes per account)");
+    for (count, runs) in [(1, 21), (100, 9), (1_000, 5)] {
+        let accounts: Vec<AccountView> = (0..count).map(account).collect();
+        let mut times = Vec::with_capacity(runs);
+        let mut size = 0;
+        let mut pages = 0;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let pdf = render_pdf(&accounts, &options).expect("pdf");
+            times.push(start.elapsed());
+            size = pdf.len();
+            pages = occurrences(&pdf, b"/Type /Page") - occurrences(&pdf, b"/Type /Pages");
+        }
+        let fastest = times.iter().min().copied().unwrap_or_default();
+        println!(
+            "{count:>6} accounts: median {:>10} (min {:>10}, {runs} runs), {:>6} KiB, {pages} pages",
+            millis(median(times)),
+            millis(fastest),
+            size / 1024,
+        );
+    }
+}
