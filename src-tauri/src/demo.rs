@@ -1,0 +1,184 @@
+//! The offline demo: grid-sim running inside the app on a loopback port, with its state in the
+//! app data dir so balances survive restarts. It is the connection a new user starts on.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use grid_client::Credentials;
+use grid_sim::{RunningSim, SimConfig};
+
+use crate::error::{UiError, UiResult};
+
+/// The file the simulator keeps its accounts in, inside the app data dir.
+pub const STATE_FILE_NAME: &str = "demo-state.json";
+
+/// `GRID_DESK_DEMO_ADDR=127.0.0.1:PORT`; anything that is not a loopback address is refused so
+/// the demo is never reachable from the network.
+pub fn demo_addr_from_env() -> Result<Option<SocketAddr>, String> {
+    let Ok(text) = std::env::var("GRID_DESK_DEMO_ADDR") else {
+        return Ok(None);
+    };
+    parse_demo_addr(&text)
+}
+
+fn parse_demo_addr(text: &str) -> Result<Option<SocketAddr>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let addr: SocketAddr = text.parse().map_err(|_| {
+        format!("GRID_DESK_DEMO_ADDR=\"{text}\" is not an address like 127.0.0.1:8787")
+    })?;
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "GRID_DESK_DEMO_ADDR must be a loopback address (127.0.0.1 or [::1]), not {}",
+            addr.ip()
+        ));
+    }
+    Ok(Some(addr))
+}
+
+/// The credentials the in-process simulator accepts. Not secrets: they only open a simulator
+/// on this computer's loopback interface.
+pub fn credentials() -> Credentials {
+    Credentials::new(grid_sim::DEFAULT_CLIENT_ID, grid_sim::DEFAULT_CLIENT_SECRET)
+}
+
+/// A running demo simulator.
+#[derive(Debug)]
+pub struct Demo {
+    sim: Option<RunningSim>,
+    /// Where it listens; kept across restarts so the base URL does not change.
+    addr: SocketAddr,
+    state_file: PathBuf,
+    session_public_keys: Vec<String>,
+}
+
+impl Demo {
+    /// Starts the simulator on `addr` (default: a free port on 127.0.0.1) with its state in
+    /// `data_dir`. `session_public_keys` are the demo connection's registered session keys.
+    pub async fn start(
+        data_dir: &Path,
+        addr: Option<SocketAddr>,
+        session_public_keys: Vec<String>,
+    ) -> UiResult<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            UiError::unknown(format!(
+                "The demo could not create its data folder {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let mut demo = Self {
+            sim: None,
+            addr: addr.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
+            state_file: data_dir.join(STATE_FILE_NAME),
+            session_public_keys,
+        };
+        demo.launch().await?;
+        Ok(demo)
+    }
+
+    async fn launch(&mut self) -> UiResult<()> {
+        match self.try_launch().await {
+            Err(grid_sim::SimError::StateFormat { .. }) => {
+                // A damaged demo file must not lock the user out of the demo: keep it aside
+                // for a bug report and start from the seed.
+                let aside = self.state_file.with_extension("json.unreadable");
+                tracing::warn!(
+                    "demo state {} unreadable; moved to {}",
+                    self.state_file.display(),
+                    aside.display()
+                );
+                let _ = std::fs::rename(&self.state_file, &aside);
+                self.try_launch().await
+            }
+            other => other,
+        }
+        .map_err(|e| UiError::unknown(format!("The offline demo could not start: {e}")))
+    }
+
+    async fn try_launch(&mut self) -> Result<(), grid_sim::SimError> {
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(grid_sim::SimError::Listener)?;
+        let config = SimConfig {
+            session_public_keys: self.session_public_keys.clone(),
+            production: false,
+            state_file: Some(self.state_file.clone()),
+            ..SimConfig::default()
+        };
+        let sim = grid_sim::spawn(config, listener).await?;
+        self.addr = sim.addr;
+        tracing::info!("offline demo listening on {}", sim.base_url());
+        self.sim = Some(sim);
+        Ok(())
+    }
+
+    async fn stop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            sim.shutdown().await;
+        }
+    }
+
+    /// Stops the simulator and waits for it.
+    pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    pub fn base_url(&self) -> String {
+        match &self.sim {
+            Some(sim) => sim.base_url(),
+            None => format!("http://{}", self.addr),
+        }
+    }
+
+    pub fn state_file(&self) -> &Path {
+        &self.state_file
+    }
+
+    /// Restarts with a new set of registered session keys; the accounts persist.
+    pub async fn set_session_public_keys(&mut self, keys: Vec<String>) -> UiResult<()> {
+        if keys == self.session_public_keys && self.sim.is_some() {
+            return Ok(());
+        }
+        self.stop().await;
+        self.session_public_keys = keys;
+        self.launch().await
+    }
+
+    /// Throws away the demo's accounts and balances and starts from the seed again.
+    pub async fn reset(&mut self) -> UiResult<()> {
+        self.stop().await;
+        remove_state_file(&self.state_file)?;
+        self.launch().await
+    }
+}
+
+/// Deletes the demo state file; a missing one is fine.
+pub fn remove_state_file(path: &Path) -> UiResult<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(UiError::unknown(format!(
+            "The demo data {} could not be deleted: {e}",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_address_must_be_loopback() {
+        assert_eq!(parse_demo_addr("").expect("empty"), None);
+        assert_eq!(
+            parse_demo_addr("127.0.0.1:8787").expect("loopback"),
+            Some("127.0.0.1:8787".parse().expect("addr"))
+        );
+        assert!(parse_demo_addr("0.0.0.0:8787").is_err());
+        assert!(parse_demo_addr("192.168.1.2:1").is_err());
+        assert!(parse_demo_addr("localhost").is_err());
+    }
+}

@@ -1,0 +1,294 @@
+//! The app's state driven end to end against the in-process demo simulator (grid-sim on
+//! 127.0.0.1:0), with an in-memory keychain: listing, one-click funding, the lost-response
+//! path, the signed PATCH with each signing method, persistence and reset. No window needed.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use grid_client::Secret;
+use grid_desk::accounts::UpdateStart;
+use grid_desk::connections::DEMO_ID;
+use grid_desk::error::UiCode;
+use grid_desk::keychain::MemoryStore;
+use grid_desk::state::{AppState, SignMethod, StateOptions};
+
+fn state_in(dir: &Path, store: Arc<MemoryStore>) -> AppState {
+    AppState::new(StateOptions {
+        config_dir: dir.join("config"),
+        data_dir: dir.join("data"),
+        demo_addr: None,
+        env: None,
+        store,
+    })
+}
+
+async fn arm_fault(base_url: &str, body: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base_url}/_sim/faults"))
+        .basic_auth(
+            grid_sim::DEFAULT_CLIENT_ID,
+            Some(grid_sim::DEFAULT_CLIENT_SECRET),
+        )
+        .json(&body)
+        .send()
+        .await
+        .expect("the simulator answers /_sim/faults");
+    assert!(
+        response.status().is_success(),
+        "arming {body} failed: {}",
+        response.status()
+    );
+}
+
+#[tokio::test]
+async fn demo_lists_funds_persists_and_resets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(MemoryStore::new());
+    let state = state_in(dir.path(), store.clone());
+    assert_eq!(state.active_id().await, DEMO_ID);
+
+    let accounts = state
+        .list_platform_accounts(None, None)
+        .await
+        .expect("the demo lists platform accounts");
+    assert!(!accounts.is_empty(), "the demo seed has platform accounts");
+    let account = accounts
+        .iter()
+        .find(|a| a.decimals.is_some())
+        .expect("an account with known decimals");
+    let decimals = account.decimals.expect("decimals");
+    let hundred = 100 * 10_i64.pow(decimals);
+
+    let funded = state
+        .fund_sandbox_account(&account.id, hundred, None)
+        .await
+        .expect("funding the demo works");
+    assert_eq!(
+        funded.balance.amount,
+        account.balance.amount + hundred,
+        "the balance comes from the fund response"
+    );
+
+    let customers = state
+        .list_customer_accounts(None, None, None, None, Some(5))
+        .await
+        .expect("customer accounts");
+    assert!(customers.items.len() <= 5, "the page size is honoured");
+
+    // Persisted across a restart of the app.
+    state.shutdown().await;
+    drop(state);
+    let again = state_in(dir.path(), store.clone());
+    let reread = again
+        .list_platform_accounts(None, None)
+        .await
+        .expect("relisted");
+    let same = reread
+        .iter()
+        .find(|a| a.id == account.id)
+        .expect("same account");
+    assert_eq!(
+        same.balance.amount, funded.balance.amount,
+        "demo balances survive a restart"
+    );
+
+    again.reset_demo().await.expect("reset");
+    let reset = again
+        .list_platform_accounts(None, None)
+        .await
+        .expect("relisted after reset");
+    let seeded = reset
+        .iter()
+        .find(|a| a.id == account.id)
+        .expect("same account");
+    assert_eq!(
+        seeded.balance.amount, account.balance.amount,
+        "reset returns to the seed"
+    );
+    again.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lost_fund_response_is_reported_as_unknown_after_rereading() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
+    let base = state.ensure_demo().await.expect("demo");
+    let accounts = state
+        .list_platform_accounts(None, None)
+        .await
+        .expect("listed");
+    let account = &accounts[0];
+    let decimals = account.decimals.unwrap_or(2);
+    let amount = 10 * 10_i64.pow(decimals);
+
+    // The simulator applies the fund, then drops the connection without answering.
+    arm_fault(&base, serde_json::json!({"kind": "drop_after", "count": 1})).await;
+    let err = state
+        .fund_sandbox_account(&account.id, amount, None)
+        .await
+        .expect_err("the answer was lost");
+    assert_eq!(err.code, UiCode::UnknownOutcome, "{err:?}");
+    let reread = err
+        .account
+        .as_ref()
+        .expect("the balance was re-read and attached");
+    assert_eq!(
+        reread.balance.amount,
+        account.balance.amount + amount,
+        "the re-read shows the fund did happen (and it was sent once)"
+    );
+    assert!(
+        err.message.contains(&reread.balance.display),
+        "the message tells the re-read balance: {}",
+        err.message
+    );
+    state.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_second_concurrent_fund_of_one_account_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
+    let base = state.ensure_demo().await.expect("demo");
+    let accounts = state
+        .list_platform_accounts(None, None)
+        .await
+        .expect("listed");
+    let account = &accounts[0];
+    arm_fault(
+        &base,
+        serde_json::json!({"kind": "latency", "latencyMs": 400, "count": 1}),
+    )
+    .await;
+    let (first, second) = tokio::join!(state.fund_sandbox_account(&account.id, 1, None), async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        state.fund_sandbox_account(&account.id, 1, None).await
+    });
+    let funded = first.expect("the first fund goes through");
+    let err = second.expect_err("the second is refused while the first runs");
+    assert_eq!(err.code, UiCode::Validation);
+    assert_eq!(
+        err.message,
+        "A funding request for this account is already in progress"
+    );
+    assert_eq!(
+        funded.balance.amount,
+        account.balance.amount + 1,
+        "funded exactly once"
+    );
+    state.shutdown().await;
+}
+
+async fn embedded_wallet(
+    state: &AppState,
+) -> grid_desk::accounts::PageView<deposit_instructions::AccountView> {
+    state
+        .list_customer_accounts(None, None, Some("EMBEDDED_WALLET".into()), None, Some(10))
+        .await
+        .expect("embedded wallets listed")
+}
+
+async fn challenge(state: &AppState, id: &str, private_enabled: bool) -> (String, String) {
+    match state
+        .start_account_update(id, private_enabled)
+        .await
+        .expect("step one")
+    {
+        UpdateStart::Challenge {
+            request_id,
+            payload_to_sign,
+            expires_at,
+        } => {
+            assert!(!expires_at.is_empty());
+            (request_id, payload_to_sign)
+        }
+        UpdateStart::Updated { .. } => panic!("Grid asks for a signature first"),
+    }
+}
+
+#[tokio::test]
+async fn the_signed_patch_works_with_each_signing_method() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
+    let wallets = embedded_wallet(&state).await;
+    let wallet = wallets
+        .items
+        .first()
+        .expect("the demo seed has an embedded wallet");
+    let target = !wallet.private_enabled.unwrap_or(false);
+
+    // 1. The sandbox shortcut.
+    let (request_id, payload) = challenge(&state, &wallet.id, target).await;
+    let updated = state
+        .complete_account_update(
+            &wallet.id,
+            target,
+            &request_id,
+            &payload,
+            SignMethod::Sandbox,
+        )
+        .await
+        .expect("the sandbox signature is accepted by the demo");
+    assert_eq!(updated.private_enabled, Some(target));
+
+    // 2. A stamp that is not one: Grid's exact 401 reason comes back.
+    let (request_id, payload) = challenge(&state, &wallet.id, !target).await;
+    let err = state
+        .complete_account_update(
+            &wallet.id,
+            !target,
+            &request_id,
+            &payload,
+            SignMethod::Stamp("not-a-stamp".into()),
+        )
+        .await
+        .expect_err("a bad stamp is refused");
+    assert_eq!(err.code, UiCode::Unauthorized, "{err:?}");
+    assert!(err.grid_code.is_some(), "Grid's code is shown: {err:?}");
+    assert_eq!(err.http_status, Some(401));
+
+    // 3. A session key generated by the app and registered with the demo.
+    let public = state.generate_session_key().await.expect("generated");
+    assert_eq!(public.public_key.len(), 66);
+    let (request_id, payload) = challenge(&state, &wallet.id, !target).await;
+    let updated = state
+        .complete_account_update(
+            &wallet.id,
+            !target,
+            &request_id,
+            &payload,
+            SignMethod::SessionKey,
+        )
+        .await
+        .expect("the session-key stamp is accepted");
+    assert_eq!(updated.private_enabled, Some(!target));
+    state.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_session_key_pasted_by_the_user_signs_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
+    state
+        .save_session_key(Secret::new(
+            "a3f1c2d4e5b6978012345678909876543210fedcba0011223344556677889900",
+        ))
+        .await
+        .expect("saved");
+    let wallets = embedded_wallet(&state).await;
+    let wallet = wallets.items.first().expect("an embedded wallet");
+    let target = !wallet.private_enabled.unwrap_or(false);
+    let (request_id, payload) = challenge(&state, &wallet.id, target).await;
+    let updated = state
+        .complete_account_update(
+            &wallet.id,
+            target,
+            &request_id,
+            &payload,
+            SignMethod::SessionKey,
+        )
+        .await
+        .expect("signed with the pasted key");
+    assert_eq!(updated.private_enabled, Some(target));
+    state.shutdown().await;
+}
