@@ -179,6 +179,13 @@ pub fn format_minor_units(amount: i64, decimals: u32) -> String {
     }
 }
 
+/// Currency symbols that every desktop font renders and people read without ambiguity. Others
+/// (₿ has no glyph in many Linux fonts; "USDC" is a code) fall back to "1.50 CODE".
+const PREFIX_SYMBOLS: &[&str] = &[
+    "$", "€", "£", "¥", "₹", "₩", "₱", "₦", "₺", "₪", "₫", "₴", "₽", "R$", "MX$", "C$", "A$",
+    "HK$", "S$", "NZ$", "CHF", "Fr", "kr", "zł", "R", "KSh", "GH₵", "E£", "Rp", "RM", "฿",
+];
+
 /// Formats an amount for people: "$1,000.50", "0.00100000 BTC". Without `decimals` it says so
 /// instead of guessing.
 pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
@@ -190,10 +197,12 @@ pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
     };
     let number = format_minor_units(amount, decimals);
     match currency.symbol.as_deref() {
-        Some(symbol) if symbol.chars().count() == 1 && !symbol.chars().all(char::is_alphabetic) => {
+        Some(symbol) if PREFIX_SYMBOLS.contains(&symbol) => {
+            let spaced = symbol.chars().last().is_some_and(char::is_alphabetic);
+            let sep = if spaced { " " } else { "" };
             match number.strip_prefix('-') {
-                Some(rest) => format!("-{symbol}{rest}"),
-                None => format!("{symbol}{number}"),
+                Some(rest) => format!("-{symbol}{sep}{rest}"),
+                None => format!("{symbol}{sep}{number}"),
             }
         }
         _ => format!("{number} {code}").trim_end().to_owned(),
@@ -307,7 +316,25 @@ mod tests {
         assert_eq!(format_minor_units(i64::MAX, 2), "92,233,720,368,547,758.07");
         assert_eq!(format_with_currency(12_550, &usd()), "$125.50");
         assert_eq!(format_with_currency(-12_550, &usd()), "-$125.50");
-        assert_eq!(format_with_currency(100_000, &btc()), "₿0.00100000");
+        assert_eq!(
+            format_with_currency(100_000, &btc()),
+            "0.00100000 BTC",
+            "₿ lacks a glyph in common Linux fonts"
+        );
+        let brl = Currency {
+            code: Some("BRL".into()),
+            symbol: Some("R$".into()),
+            decimals: Some(2),
+            name: None,
+        };
+        assert_eq!(format_with_currency(123_456, &brl), "R$1,234.56");
+        let chf = Currency {
+            code: Some("CHF".into()),
+            symbol: Some("CHF".into()),
+            decimals: Some(2),
+            name: None,
+        };
+        assert_eq!(format_with_currency(500, &chf), "CHF 5.00");
         let no_decimals = Currency {
             decimals: None,
             ..usd()
