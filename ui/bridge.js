@@ -1,0 +1,154 @@
+// The only module that touches window.__TAURI__. Every command of docs/app-contract.md has one
+// function here; errors always reject with {code, message, ...} (see errors.js).
+
+/**
+ * @typedef {{code: string, message: string, gridCode?: string, httpStatus?: number, account?: AccountView}} UiError
+ * @typedef {{amount: number, display: string, currencyCode?: string, decimals?: number}} MoneyView
+ * @typedef {{key: string, label: string, value: string, emphasis: boolean, monospace: boolean}} FieldView
+ * @typedef {{key: string, label: string, value: string, network?: string, asset?: string}} QrTarget
+ * @typedef {{accountType: string, title: string, kind: string, network?: string, notes?: string,
+ *   fields: FieldView[], qrTargets: QrTarget[], known: boolean, reference?: string}} InstructionView
+ * @typedef {{id: string, customerId?: string, isPlatform: boolean, accountType: string, status: string,
+ *   currencyCode?: string, currencyName?: string, currencySymbol?: string, decimals?: number,
+ *   balance: MoneyView, totalBalance: MoneyView, privateEnabled?: boolean, createdAt: string,
+ *   updatedAt: string, instructions: InstructionView[]}} AccountView
+ * @typedef {{id: string, customerId?: string, status: string, currency: string,
+ *   platformAccountId?: string, defaultUmaDepositAccount: boolean, details: InstructionView}} ExternalAccountView
+ * @typedef {{items: any[], hasMore: boolean, nextCursor?: string, totalCount?: number}} Page
+ * @typedef {{id: string, name: string, environment: 'demo'|'sandbox'|'production', baseUrl: string,
+ *   credentials: 'configured'|'missing', readOnly: boolean, fundingAvailable: boolean}} ConnectionSummary
+ * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[]}} AppStateView
+ */
+
+const tauri = /** @type {any} */ (window).__TAURI__;
+
+/**
+ * @param {unknown} raw
+ * @returns {UiError}
+ */
+function normaliseError(raw) {
+  if (raw && typeof raw === 'object' && 'code' in raw && 'message' in raw) {
+    return /** @type {UiError} */ (raw);
+  }
+  const message = typeof raw === 'string' ? raw : (raw instanceof Error ? raw.message : String(raw));
+  return { code: 'Unknown', message: message || 'Something went wrong.' };
+}
+
+/**
+ * @param {string} command
+ * @param {Record<string, unknown>} [args]
+ */
+async function call(command, args) {
+  if (!tauri?.core?.invoke) {
+    throw normaliseError('Grid Desk must be opened as the desktop app (the Tauri bridge is missing).');
+  }
+  try {
+    return await tauri.core.invoke(command, args ?? {});
+  } catch (raw) {
+    throw normaliseError(raw);
+  }
+}
+
+/** Leaves out empty strings so Rust sees "no filter". */
+function compact(/** @type {Record<string, unknown>} */ args) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined || v === null || v === '') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** @returns {Promise<AppStateView>} */
+export const appState = () => call('app_state');
+
+/**
+ * @param {{id?: string, name: string, environment: string, baseUrl: string, tokenId?: string, clientSecret?: string}} input
+ * @returns {Promise<ConnectionSummary>}
+ */
+export const saveConnection = (input) => call('save_connection', compact(input));
+
+/** @param {string} id */
+export const deleteConnection = (id) => call('delete_connection', { id });
+
+/** @param {string} id @returns {Promise<ConnectionSummary>} */
+export const switchConnection = (id) => call('switch_connection', { id });
+
+/** @param {string} id @returns {Promise<{ok: boolean, message: string}>} */
+export const testConnection = (id) => call('test_connection', { id });
+
+export const resetDemo = () => call('reset_demo');
+
+/**
+ * @param {{currency?: string, type?: string}} filter
+ * @returns {Promise<AccountView[]>}
+ */
+export const listPlatformAccounts = (filter) => call('list_platform_accounts', compact(filter));
+
+/**
+ * @param {{customerId?: string, currency?: string, type?: string, cursor?: string, limit?: number}} query
+ * @returns {Promise<Page>}
+ */
+export const listCustomerAccounts = (query) => call('list_customer_accounts', compact(query));
+
+/**
+ * @param {{platform: boolean, customerId?: string, currency?: string, cursor?: string, limit?: number}} query
+ * @returns {Promise<Page>}
+ */
+export const listExternalAccounts = (query) => call('list_external_accounts', compact(query));
+
+/** @param {string} value @returns {Promise<string>} an SVG document made by Rust */
+export const qrSvg = (value) => call('qr_svg', { value });
+
+/**
+ * @param {{text: string, currencyCode?: string, decimals?: number, currencySymbol?: string}} input
+ * @returns {Promise<{amount: number, display: string}>}
+ */
+export const checkAmount = (input) => call('check_amount', compact(input));
+
+/**
+ * @param {{accountId: string, amount: number, customerId?: string}} input amount in smallest units
+ * @returns {Promise<AccountView>}
+ */
+export const fundSandboxAccount = (input) => call('fund_sandbox_account', compact(input));
+
+/**
+ * @param {{accountId: string, privateEnabled: boolean}} input
+ * @returns {Promise<{kind: 'challenge', requestId: string, expiresAt: string, payloadToSign: string} | {kind: 'updated', account: AccountView}>}
+ */
+export const startAccountUpdate = (input) => call('start_account_update', input);
+
+/**
+ * @param {{accountId: string, privateEnabled: boolean, requestId: string, payloadToSign: string,
+ *   method: 'sandbox'|'sessionKey'|'stamp', stamp?: string}} input
+ * @returns {Promise<AccountView>}
+ */
+export const completeAccountUpdate = (input) => call('complete_account_update', compact(input));
+
+/** @returns {Promise<{configured: boolean, publicKey?: string}>} */
+export const sessionKeyStatus = () => call('session_key_status');
+
+/** @param {string} privateKeyHex @returns {Promise<{publicKey: string}>} */
+export const saveSessionKey = (privateKeyHex) => call('save_session_key', { privateKeyHex });
+
+/** @returns {Promise<{publicKey: string}>} */
+export const generateSessionKey = () => call('generate_session_key');
+
+export const deleteSessionKey = () => call('delete_session_key');
+
+/**
+ * Copies text with the clipboard-manager plugin.
+ * @param {string} text
+ */
+export async function copyText(text) {
+  try {
+    if (tauri?.clipboardManager?.writeText) {
+      await tauri.clipboardManager.writeText(text);
+    } else {
+      await call('plugin:clipboard-manager|write_text', { text });
+    }
+  } catch (raw) {
+    throw normaliseError(raw);
+  }
+}

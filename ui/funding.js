@@ -1,0 +1,190 @@
+// One-click sandbox funding on a card: preset buttons (+100, +1,000, +10,000 whole units) and a
+// form for any amount. Amounts are converted by Rust (check_amount, rust_decimal); JS only
+// passes integers. Every fund button of a card is disabled while its request is in flight, and
+// Rust refuses a second concurrent fund of the same account anyway.
+
+import * as bridge from './bridge.js';
+import { ErrorCode } from './errors.js';
+import { groupDigits } from './format.js';
+
+/** @typedef {import('./bridge.js').AccountView} AccountView */
+
+/** Grid's per-request sandbox limit, in smallest units. */
+const MAX_FUND_AMOUNT = 100000000000n;
+const PRESETS = [100n, 1000n, 10000n];
+
+/**
+ * Adds the preset buttons and shows the funding section.
+ * @param {HTMLElement} card @param {AccountView} view
+ */
+export function setUpFunding(card, view) {
+  const section = /** @type {HTMLElement} */ (card.querySelector('.funding'));
+  section.hidden = false;
+  const presets = /** @type {HTMLElement} */ (section.querySelector('.presets'));
+  const decimals = view.decimals ?? view.balance.decimals;
+  const code = view.currencyCode ?? view.balance.currencyCode ?? '';
+  if (decimals == null) {
+    const note = document.createElement('p');
+    note.className = 'muted small';
+    note.textContent = 'Grid does not say how many decimals this currency has, so there are no presets.';
+    presets.append(note);
+    return;
+  }
+  for (const units of PRESETS) {
+    // Whole units to smallest units with BigInt: exact, no floating point.
+    const amount = units * 10n ** BigInt(decimals);
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button preset';
+    button.dataset.testid = 'fund-preset';
+    button.dataset.amount = amount.toString();
+    button.textContent = `+${groupDigits(units.toString())} ${code}`.trim();
+    button.setAttribute('aria-label', `Add ${groupDigits(units.toString())} ${code} to this sandbox account`);
+    if (amount > MAX_FUND_AMOUNT) {
+      button.disabled = true;
+      button.dataset.overLimit = 'true';
+      button.title = "More than Grid's sandbox limit for one request";
+    }
+    presets.append(button);
+  }
+}
+
+/** @param {HTMLElement} card @param {boolean} busy */
+function setBusy(card, busy) {
+  card.dataset.funding = busy ? 'true' : 'false';
+  for (const el of card.querySelectorAll('.funding button, .funding input')) {
+    const control = /** @type {HTMLButtonElement | HTMLInputElement} */ (el);
+    control.disabled = busy || control.dataset.overLimit === 'true';
+  }
+  card.querySelector('.funding')?.setAttribute('aria-busy', String(busy));
+}
+
+/** @param {HTMLElement} card @param {string} [message] */
+function showFundError(card, message) {
+  const el = /** @type {HTMLElement} */ (card.querySelector('.fund-error'));
+  el.textContent = message ?? '';
+  el.hidden = !message;
+  const input = card.querySelector('.fund-form input[name=amount]');
+  if (message) input?.setAttribute('aria-invalid', 'true');
+  else input?.removeAttribute('aria-invalid');
+}
+
+/** @param {HTMLElement} card @param {string} text */
+function showHint(card, text) {
+  const el = /** @type {HTMLElement} */ (card.querySelector('.fund-hint'));
+  el.textContent = text;
+}
+
+/**
+ * @param {AccountView} view @param {string} text
+ */
+function check(view, text) {
+  return bridge.checkAmount({
+    text,
+    currencyCode: view.currencyCode ?? view.balance.currencyCode,
+    decimals: view.decimals ?? view.balance.decimals,
+    currencySymbol: view.currencySymbol,
+  });
+}
+
+/** Latest validation per card, so a slow answer never overwrites a newer one. */
+const checkSeq = new WeakMap();
+
+/**
+ * Validates as the user types (explained inline; nothing is sent).
+ * @param {HTMLElement} card @param {AccountView} view @param {HTMLInputElement} input
+ */
+export async function validateInput(card, view, input) {
+  const seq = (checkSeq.get(card) ?? 0) + 1;
+  checkSeq.set(card, seq);
+  const text = input.value;
+  if (!text.trim()) {
+    showFundError(card);
+    showHint(card, '');
+    return;
+  }
+  try {
+    const checked = await check(view, text);
+    if (checkSeq.get(card) !== seq) return;
+    showFundError(card);
+    showHint(card, `Adds ${checked.display}`);
+  } catch (err) {
+    if (checkSeq.get(card) !== seq) return;
+    showHint(card, '');
+    showFundError(card, /** @type {any} */ (err).message);
+  }
+}
+
+/**
+ * @typedef {{onFunded: (view: AccountView, added: string) => void,
+ *   onUnknownOutcome: (err: any) => void, onError: (err: any) => void}} FundCallbacks
+ */
+
+/**
+ * Sends one fund request and reports the result.
+ * @param {HTMLElement} card @param {AccountView} view @param {number} amount smallest units
+ * @param {string} added what to tell the user was added
+ * @param {FundCallbacks} callbacks
+ */
+async function fund(card, view, amount, added, callbacks) {
+  if (card.dataset.funding === 'true') return;
+  setBusy(card, true);
+  showFundError(card);
+  try {
+    const updated = await bridge.fundSandboxAccount({
+      accountId: view.id,
+      amount,
+      customerId: view.customerId,
+    });
+    callbacks.onFunded(updated, added);
+    return true;
+  } catch (err) {
+    const e = /** @type {any} */ (err);
+    if (e.code === ErrorCode.UnknownOutcome) {
+      showFundError(card, e.message);
+      callbacks.onUnknownOutcome(e);
+    } else {
+      showFundError(card, e.message);
+      callbacks.onError(e);
+    }
+    return false;
+  } finally {
+    setBusy(card, false);
+  }
+}
+
+/**
+ * A preset button was pressed.
+ * @param {HTMLButtonElement} button @param {HTMLElement} card @param {AccountView} view
+ * @param {FundCallbacks} callbacks
+ */
+export function fundPreset(button, card, view, callbacks) {
+  if (button.disabled) return;
+  const amount = Number(button.dataset.amount);
+  const label = (button.textContent ?? '').replace(/^\+/, '');
+  return fund(card, view, amount, label, callbacks);
+}
+
+/**
+ * The amount form was submitted: validate again in Rust, then fund.
+ * @param {HTMLFormElement} form @param {HTMLElement} card @param {AccountView} view
+ * @param {FundCallbacks} callbacks
+ */
+export async function fundFromForm(form, card, view, callbacks) {
+  if (card.dataset.funding === 'true') return;
+  const input = /** @type {HTMLInputElement} */ (form.elements.namedItem('amount'));
+  let checked;
+  try {
+    checked = await check(view, input.value);
+  } catch (err) {
+    showHint(card, '');
+    showFundError(card, /** @type {any} */ (err).message);
+    input.focus();
+    return;
+  }
+  const ok = await fund(card, view, checked.amount, checked.display, callbacks);
+  if (ok) {
+    input.value = '';
+    showHint(card, '');
+  }
+}

@@ -1,0 +1,521 @@
+// Grid Desk's window: tabs, the connection badge, and one account list shared by the three
+// account tabs. Pages of 100 are appended as a sentinel at the end of the list scrolls into
+// view (IntersectionObserver), each page built in a DocumentFragment; QR codes are drawn
+// lazily (cards.js). Clicks are handled by delegation, so 10,000 cards add no listeners.
+
+import * as bridge from './bridge.js';
+import {
+  dehydrateAccountCard, hydrateAccountCard, initLazyQr, loadQr, observeQrs, renderAccountCard,
+  renderExternalCard, resetLazyQr, updateAccountCard,
+} from './cards.js';
+import { groupDigits } from './format.js';
+import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
+import { hideBanner, showBanner, toast, toastError } from './notify.js';
+import { openPatchDialog } from './patch.js';
+import { printAccounts } from './print.js';
+import { ENV_LABEL, initSettings, renderSettings, switchTo } from './settings.js';
+
+/** @typedef {import('./bridge.js').AccountView} AccountView */
+/** @typedef {import('./bridge.js').AppStateView} AppStateView */
+/** @typedef {'platform'|'customers'|'external'|'settings'} View */
+
+const PAGE_SIZE = 100;
+const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const list = el('account-list');
+const cards = el('cards');
+const sentinel = el('load-more-sentinel');
+const listStatus = el('list-status');
+const emptyState = el('empty-state');
+const customerInput = /** @type {HTMLInputElement} */ (el('customer-search'));
+const currencyInput = /** @type {HTMLInputElement} */ (el('currency-filter'));
+const typeSelect = /** @type {HTMLSelectElement} */ (el('type-filter'));
+const scopeSelect = /** @type {HTMLSelectElement} */ (el('external-scope'));
+
+/** @type {AppStateView | null} */
+let appState = null;
+/** @type {View} */
+let view = 'platform';
+/** Account views by id, for the delegated handlers. @type {Map<string, AccountView>} */
+const views = new Map();
+
+/** The list being shown; `generation` makes answers to an older query harmless. */
+const listing = {
+  generation: 0,
+  loading: false,
+  hasMore: false,
+  /** @type {string | undefined} */
+  cursor: undefined,
+  loaded: 0,
+  /** @type {number | undefined} */
+  total: undefined,
+};
+
+const TITLES = {
+  platform: 'Platform accounts',
+  customers: 'Customer accounts',
+  external: 'External accounts',
+  settings: 'Settings',
+};
+
+function activeConnection() {
+  return appState?.active ?? null;
+}
+
+// ----- connection and environment marking --------------------------------------------------
+
+/** @param {AppStateView} state */
+function applyConnection(state) {
+  appState = state;
+  const c = state.active;
+  document.body.dataset.env = c.environment;
+  const badge = el('connection-badge');
+  const label = ENV_LABEL[c.environment] ?? c.environment;
+  badge.textContent = c.environment === 'demo' ? label : `${c.name} · ${label}`;
+  badge.dataset.env = c.environment;
+  const band = el('env-band');
+  band.textContent =
+    c.environment === 'production'
+      ? `PRODUCTION · ${c.name} · real money — sandbox funding is off`
+      : c.environment === 'demo'
+        ? 'Demo (offline) · a Grid simulator on this computer — nothing here is real'
+        : '';
+  const select = /** @type {HTMLSelectElement} */ (el('connection-select'));
+  const fragment = document.createDocumentFragment();
+  for (const conn of state.connections) {
+    const option = document.createElement('option');
+    option.value = conn.id;
+    const envLabel = ENV_LABEL[conn.environment] ?? conn.environment;
+    option.textContent = conn.environment === 'demo' ? envLabel : `${conn.name} (${envLabel})`;
+    option.selected = conn.id === c.id;
+    fragment.append(option);
+  }
+  select.replaceChildren(fragment);
+  select.dataset.env = c.environment;
+  renderSettings(state);
+}
+
+async function loadAppState() {
+  const state = await bridge.appState();
+  applyConnection(state);
+  return state;
+}
+
+// ----- tabs --------------------------------------------------------------------------------
+
+/** @param {View} next */
+function showView(next) {
+  view = next;
+  for (const tab of document.querySelectorAll('.tab')) {
+    const t = /** @type {HTMLElement} */ (tab);
+    t.setAttribute('aria-selected', String(t.dataset.view === next));
+  }
+  const accounts = next !== 'settings';
+  el('accounts-view').hidden = !accounts;
+  el('settings-view').hidden = accounts;
+  if (!accounts) {
+    hideBanner();
+    return;
+  }
+  el('accounts-heading').textContent = TITLES[next];
+  const external = next === 'external';
+  el('scope-field').hidden = !external;
+  el('customer-field').hidden = !(next === 'customers' || (external && scopeSelect.value === 'customer'));
+  el('type-field').hidden = external;
+  el('print-all').hidden = next !== 'platform';
+  reload();
+}
+
+// ----- the list ----------------------------------------------------------------------------
+
+function clearList() {
+  listing.generation += 1;
+  listing.loading = false;
+  listing.hasMore = false;
+  listing.cursor = undefined;
+  listing.loaded = 0;
+  listing.total = undefined;
+  views.clear();
+  resetLazyQr();
+  chunkObserver.disconnect();
+  hydrateQueue.clear();
+  openChunk = null;
+  cards.replaceChildren();
+  emptyState.hidden = true;
+  list.scrollTop = 0;
+}
+
+function updateStatus() {
+  const noun = view === 'external' ? 'external account' : 'account';
+  const n = listing.loaded;
+  let text = `${groupDigits(String(n))} ${noun}${n === 1 ? '' : 's'}`;
+  if (listing.total != null && listing.total > n) text += ` of ${groupDigits(String(listing.total))}`;
+  if (listing.loading) text += ' · loading…';
+  else if (listing.hasMore) text += ' · scroll for more';
+  listStatus.textContent = text;
+  sentinel.dataset.state = listing.loading ? 'loading' : listing.hasMore ? 'more' : 'end';
+  sentinel.textContent = listing.loading ? 'Loading…' : '';
+}
+
+// Cards are appended in chunks of 24, each its own grid with `content-visibility: auto`, so a
+// change inside one card lays out 24 cards, not 10,000, and chunks far off screen cost no
+// layout or paint. Cards near the viewport are complete; far away they are light shells
+// (currency, badges, balances). One observer per chunk fills its cards in when the chunk comes
+// within 1,500px and empties them a little after it left, so memory stays flat however far
+// the user scrolls.
+const CHUNK = 24;
+const HYDRATE_FIRST = 24;
+/** @type {HTMLElement | null} */
+let openChunk = null;
+/** @type {WeakMap<Element, ReturnType<typeof setTimeout>>} */
+const dehydrateTimers = new WeakMap();
+
+/** @param {HTMLElement} card */
+function hydrate(card) {
+  const item = views.get(card.dataset.accountId ?? '');
+  const connection = activeConnection();
+  if (!item || !connection) return;
+  hydrateAccountCard(card, item, connection.fundingAvailable ? setUpFunding : null);
+}
+
+// Filling cards in is spread over frames (about 8 ms of work per frame) so fast scrolling
+// never freezes the window.
+/** @type {Set<HTMLElement>} */
+const hydrateQueue = new Set();
+let pumpScheduled = false;
+
+function pumpHydration() {
+  pumpScheduled = false;
+  const started = performance.now();
+  for (const card of hydrateQueue) {
+    hydrateQueue.delete(card);
+    if (card.isConnected) hydrate(card);
+    if (performance.now() - started > 8) break;
+  }
+  if (hydrateQueue.size) schedulePump();
+}
+
+function schedulePump() {
+  if (pumpScheduled) return;
+  pumpScheduled = true;
+  requestAnimationFrame(pumpHydration);
+}
+
+const chunkObserver = new IntersectionObserver(
+  (entries) => {
+    for (const entry of entries) {
+      const chunk = /** @type {HTMLElement} */ (entry.target);
+      clearTimeout(dehydrateTimers.get(chunk));
+      const accountCards = /** @type {NodeListOf<HTMLElement>} */ (chunk.querySelectorAll('[data-testid=account-card]'));
+      if (entry.isIntersecting) {
+        for (const card of accountCards) if (card.dataset.hydrated !== 'true') hydrateQueue.add(card);
+        schedulePump();
+      } else {
+        for (const card of accountCards) hydrateQueue.delete(card);
+        dehydrateTimers.set(chunk, setTimeout(() => {
+          for (const card of accountCards) dehydrateAccountCard(card);
+        }, 3000));
+      }
+    }
+  },
+  { root: list, rootMargin: '1500px 0px' },
+);
+
+function newChunk() {
+  const chunk = document.createElement('div');
+  chunk.className = 'chunk';
+  cards.append(chunk);
+  chunkObserver.observe(chunk);
+  openChunk = chunk;
+  return chunk;
+}
+
+/** @param {HTMLElement[]} nodes */
+function appendCards(nodes) {
+  let i = 0;
+  while (i < nodes.length) {
+    const chunk = openChunk && openChunk.childElementCount < CHUNK ? openChunk : newChunk();
+    const room = CHUNK - chunk.childElementCount;
+    const fragment = document.createDocumentFragment();
+    fragment.append(...nodes.slice(i, i + room));
+    chunk.append(fragment);
+    i += room;
+  }
+}
+
+/** @param {AccountView[]} items */
+function appendAccounts(items) {
+  const connection = activeConnection();
+  if (!connection) return;
+  const created = items.map((item, i) => {
+    views.set(item.id, item);
+    const card = renderAccountCard(item, connection);
+    // The first screenful is complete at once; the rest fill in as they come near.
+    if (listing.loaded + i < HYDRATE_FIRST) hydrate(card);
+    return card;
+  });
+  appendCards(created);
+}
+
+/** @param {import('./bridge.js').ExternalAccountView[]} items */
+function appendExternal(items) {
+  const created = items.map(renderExternalCard);
+  appendCards(created);
+  for (const card of created) observeQrs(card);
+}
+
+function filters() {
+  return {
+    currency: currencyInput.value.trim().toUpperCase(),
+    type: typeSelect.value,
+    customerId: customerInput.value.trim(),
+  };
+}
+
+/** Loads the next page (or the whole platform list). */
+async function loadMore() {
+  if (listing.loading || view === 'settings') return;
+  const generation = listing.generation;
+  const first = listing.loaded === 0 && !listing.cursor;
+  listing.loading = true;
+  updateStatus();
+  const f = filters();
+  try {
+    if (view === 'platform') {
+      const items = await bridge.listPlatformAccounts({ currency: f.currency, type: f.type });
+      if (generation !== listing.generation) return;
+      appendAccounts(items);
+      listing.loaded = items.length;
+      listing.hasMore = false;
+    } else if (view === 'customers') {
+      const page = await bridge.listCustomerAccounts({
+        customerId: f.customerId, currency: f.currency, type: f.type, cursor: listing.cursor, limit: PAGE_SIZE,
+      });
+      if (generation !== listing.generation) return;
+      appendAccounts(page.items);
+      listing.loaded += page.items.length;
+      listing.hasMore = page.hasMore;
+      listing.cursor = page.nextCursor;
+      listing.total = page.totalCount;
+    } else {
+      const platform = scopeSelect.value !== 'customer';
+      const page = await bridge.listExternalAccounts({
+        platform, customerId: platform ? undefined : f.customerId, currency: f.currency, cursor: listing.cursor, limit: PAGE_SIZE,
+      });
+      if (generation !== listing.generation) return;
+      appendExternal(page.items);
+      listing.loaded += page.items.length;
+      listing.hasMore = page.hasMore;
+      listing.cursor = page.nextCursor;
+      listing.total = page.totalCount;
+    }
+    hideBanner();
+    listing.loading = false;
+    if (first && listing.loaded === 0) {
+      emptyState.textContent = emptyText();
+      emptyState.hidden = false;
+    }
+    updateStatus();
+    // The sentinel may still be in view after a short page: look again.
+    if (listing.hasMore) {
+      sentinelObserver.unobserve(sentinel);
+      sentinelObserver.observe(sentinel);
+    }
+  } catch (err) {
+    if (generation !== listing.generation) return;
+    listing.loading = false;
+    updateStatus();
+    showBanner(/** @type {any} */ (err), () => (first ? reload() : loadMore()));
+  }
+}
+
+function emptyText() {
+  const f = filters();
+  const filtered = f.currency || (view !== 'external' && f.type) || f.customerId;
+  if (filtered) return 'No accounts match these filters.';
+  return view === 'external' ? 'No external accounts yet.' : 'No accounts yet.';
+}
+
+function reload() {
+  if (view === 'settings') return;
+  clearList();
+  loadMore();
+}
+
+const sentinelObserver = new IntersectionObserver(
+  (entries) => {
+    if (entries.some((e) => e.isIntersecting) && listing.hasMore && !listing.loading) loadMore();
+  },
+  { root: list, rootMargin: '0px 0px 1200px 0px' },
+);
+
+// ----- actions on cards (delegated) --------------------------------------------------------
+
+/** @param {HTMLElement} node */
+function cardOf(node) {
+  const card = /** @type {HTMLElement | null} */ (node.closest('[data-testid=account-card]'));
+  const item = card ? views.get(card.dataset.accountId ?? '') : undefined;
+  return { card, item };
+}
+
+/** @param {AccountView} updated */
+function accountChanged(updated) {
+  views.set(updated.id, updated);
+  const card = /** @type {HTMLElement | null} */ (cards.querySelector(`[data-account-id="${CSS.escape(updated.id)}"]`));
+  if (card) updateAccountCard(card, updated);
+}
+
+const fundCallbacks = {
+  /** @param {AccountView} updated @param {string} added */
+  onFunded(updated, added) {
+    accountChanged(updated);
+    toast(`Added ${added}. Available balance: ${updated.balance.display}.`, { kind: 'success' });
+  },
+  /** @param {any} err */
+  onUnknownOutcome(err) {
+    if (err.account) accountChanged(err.account);
+    toast(err.message, { kind: 'error', timeoutMs: 30000 });
+  },
+  /** @param {any} err */
+  onError(err) {
+    toastError(err);
+  },
+};
+
+cards.addEventListener('click', async (e) => {
+  const target = /** @type {HTMLElement} */ (e.target);
+  const button = /** @type {HTMLButtonElement | null} */ (target.closest('button'));
+  if (!button) return;
+  if (button.classList.contains('copy')) {
+    const label = button.dataset.copyLabel ?? 'value';
+    try {
+      await bridge.copyText(button.dataset.copyValue ?? '');
+      button.dataset.copied = 'true';
+      setTimeout(() => delete button.dataset.copied, 1500);
+      toast(`Copied ${label}.`, { kind: 'success', timeoutMs: 2500 });
+    } catch (err) {
+      toastError(/** @type {any} */ (err));
+    }
+    return;
+  }
+  if (button.classList.contains('qr-show')) {
+    const box = /** @type {HTMLElement | null} */ (button.closest('.qr'));
+    if (box) loadQr(box);
+    return;
+  }
+  const { card, item } = cardOf(button);
+  if (!card || !item) return;
+  const connection = activeConnection();
+  switch (button.dataset.testid) {
+    case 'fund-preset':
+      await fundPreset(button, card, item, fundCallbacks);
+      break;
+    case 'patch-open':
+      if (connection) openPatchDialog(item, connection, accountChanged);
+      break;
+    case 'print':
+      await printAccounts([item], `Funding instructions · ${item.currencyCode ?? ''} account`, connection);
+      break;
+    default:
+  }
+});
+
+cards.addEventListener('submit', async (e) => {
+  const form = /** @type {HTMLFormElement} */ (e.target);
+  if (!form.matches('[data-testid=fund-form]')) return;
+  e.preventDefault();
+  const { card, item } = cardOf(form);
+  if (card && item) await fundFromForm(form, card, item, fundCallbacks);
+});
+
+/** @type {WeakMap<HTMLElement, ReturnType<typeof setTimeout>>} */
+const inputTimers = new WeakMap();
+cards.addEventListener('input', (e) => {
+  const input = /** @type {HTMLInputElement} */ (e.target);
+  if (input.name !== 'amount') return;
+  const { card, item } = cardOf(input);
+  if (!card || !item) return;
+  clearTimeout(inputTimers.get(card));
+  inputTimers.set(card, setTimeout(() => validateInput(card, item, input), 200));
+});
+
+// ----- toolbar -----------------------------------------------------------------------------
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let filterTimer;
+function filtersChanged() {
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(reload, 300);
+}
+customerInput.addEventListener('input', filtersChanged);
+currencyInput.addEventListener('input', filtersChanged);
+typeSelect.addEventListener('change', reload);
+scopeSelect.addEventListener('change', () => showView(view));
+for (const input of [customerInput, currencyInput]) {
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      clearTimeout(filterTimer);
+      reload();
+    }
+  });
+}
+
+el('refresh').addEventListener('click', reload);
+
+el('print-all').addEventListener('click', async () => {
+  const button = /** @type {HTMLButtonElement} */ (el('print-all'));
+  button.disabled = true;
+  try {
+    const all = await bridge.listPlatformAccounts({});
+    await printAccounts(all, 'Platform accounts · funding instructions', activeConnection());
+  } catch (err) {
+    toastError(/** @type {any} */ (err));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => showView(/** @type {View} */ (/** @type {HTMLElement} */ (tab).dataset.view)));
+}
+el('connection-select').addEventListener('change', (e) => {
+  switchTo(/** @type {HTMLSelectElement} */ (e.target).value);
+});
+
+// Arrow keys move between tabs, as for any tab list.
+el('tab-platform').parentElement?.addEventListener('keydown', (e) => {
+  if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+  const tabs = /** @type {HTMLElement[]} */ ([...document.querySelectorAll('.tab')]);
+  const i = tabs.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+  if (i < 0) return;
+  const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+  next.focus();
+  next.click();
+});
+
+// ----- start -------------------------------------------------------------------------------
+
+async function start() {
+  initLazyQr(list);
+  sentinelObserver.observe(sentinel);
+  initSettings({
+    state: () => appState,
+    async onChanged(switched) {
+      try {
+        await loadAppState();
+      } catch (err) {
+        toastError(/** @type {any} */ (err));
+      }
+      if (switched || view !== 'settings') reload();
+    },
+  });
+  try {
+    await loadAppState();
+  } catch (err) {
+    showBanner(/** @type {any} */ (err), start);
+    return;
+  }
+  showView('platform');
+}
+
+start();
+

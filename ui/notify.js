@@ -1,0 +1,63 @@
+// Toasts (role=alert for errors, role=status otherwise) and the error banner with a retry.
+
+import { errorCodeLabel, errorText, errorTitle } from './errors.js';
+
+const toasts = /** @type {HTMLElement} */ (document.getElementById('toasts'));
+const toastTpl = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-toast'));
+
+/**
+ * @param {string} message
+ * @param {{kind?: 'success'|'error'|'info', timeoutMs?: number}} [options]
+ */
+export function toast(message, options = {}) {
+  const kind = options.kind ?? 'info';
+  const node = /** @type {HTMLElement} */ (toastTpl.content.firstElementChild.cloneNode(true));
+  node.classList.add(`toast-${kind}`);
+  node.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  node.querySelector('.toast-text').textContent = message;
+  const close = () => node.remove();
+  node.querySelector('.toast-close').addEventListener('click', close);
+  toasts.append(node);
+  // Errors stay long enough to be read; anything else fades sooner.
+  const timeout = options.timeoutMs ?? (kind === 'error' ? 15000 : 5000);
+  setTimeout(close, timeout);
+  while (toasts.children.length > 5) toasts.firstElementChild?.remove();
+}
+
+/** @param {{code?: string, message?: string, gridCode?: string}} err */
+export function toastError(err) {
+  toast(`${errorTitle(err)}: ${errorText(err)}`, { kind: 'error' });
+}
+
+const banner = /** @type {HTMLElement} */ (document.getElementById('error-banner'));
+const bannerTitle = /** @type {HTMLElement} */ (document.getElementById('error-title'));
+const bannerMessage = /** @type {HTMLElement} */ (document.getElementById('error-message'));
+const bannerCode = /** @type {HTMLElement} */ (document.getElementById('error-code'));
+const retryButton = /** @type {HTMLButtonElement} */ (document.getElementById('error-retry'));
+/** @type {(() => void) | null} */
+let retryAction = null;
+
+retryButton.addEventListener('click', () => {
+  const action = retryAction;
+  hideBanner();
+  action?.();
+});
+document.getElementById('error-dismiss')?.addEventListener('click', hideBanner);
+
+/**
+ * Shows Grid's message and code with a Retry button.
+ * @param {{code?: string, message?: string, gridCode?: string, httpStatus?: number}} err
+ * @param {() => void} retry
+ */
+export function showBanner(err, retry) {
+  bannerTitle.textContent = errorTitle(err);
+  bannerMessage.textContent = err?.message || 'Something went wrong.';
+  bannerCode.textContent = errorCodeLabel(err);
+  retryAction = retry;
+  banner.hidden = false;
+}
+
+export function hideBanner() {
+  banner.hidden = true;
+  retryAction = null;
+}
