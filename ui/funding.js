@@ -9,6 +9,10 @@ import { groupDigits } from './format.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
 
+/** The controls stay disabled at least this long, so the second click of a double click lands
+ * on a disabled button even when Grid answers within milliseconds. */
+const MIN_BUSY_MS = 600;
+
 /** Grid's per-request sandbox limit, in smallest units. */
 const MAX_FUND_AMOUNT = 100000000000n;
 const PRESETS = [100n, 1000n, 10000n];
@@ -129,6 +133,7 @@ export async function validateInput(card, view, input) {
 async function fund(card, view, amount, added, callbacks) {
   if (card.dataset.funding === 'true') return;
   setBusy(card, true);
+  const started = performance.now();
   showFundError(card);
   try {
     const updated = await bridge.fundSandboxAccount({
@@ -149,6 +154,8 @@ async function fund(card, view, amount, added, callbacks) {
     }
     return false;
   } finally {
+    const wait = MIN_BUSY_MS - (performance.now() - started);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     setBusy(card, false);
   }
 }

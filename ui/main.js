@@ -385,6 +385,11 @@ cards.addEventListener('click', async (e) => {
   const target = /** @type {HTMLElement} */ (e.target);
   const button = /** @type {HTMLButtonElement | null} */ (target.closest('button'));
   if (!button) return;
+  // The second click of a double click never sends money again.
+  if (e.detail > 1 && (button.dataset.testid === 'fund-preset' || button.dataset.testid === 'fund-submit')) {
+    e.preventDefault();
+    return;
+  }
   if (button.classList.contains('copy')) {
     const label = button.dataset.copyLabel ?? 'value';
     try {
