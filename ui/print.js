@@ -72,7 +72,11 @@ async function accountSheet(view) {
 export async function printAccounts(views, title, connection) {
   const header = make('header', 'p-doc-head');
   header.append(make('h1', '', title));
-  const env = connection ? `${connection.name} (${connection.environment === 'production' ? 'PRODUCTION' : connection.environment === 'demo' ? 'Demo (offline)' : 'Sandbox'})` : '';
+  const env = !connection
+    ? ''
+    : connection.environment === 'demo'
+      ? connection.name
+      : `${connection.name} (${connection.environment === 'production' ? 'PRODUCTION' : 'Sandbox'})`;
   header.append(make('p', 'p-sub', `Grid Desk · ${env} · printed ${formatDateTime(new Date().toISOString())}`));
   const sheets = [];
   for (const view of views) sheets.push(await accountSheet(view));

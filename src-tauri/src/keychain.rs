@@ -67,7 +67,7 @@ impl fmt::Display for KeychainError {
                 "The system keychain is not available (locked or no Secret Service running). Nothing was deleted.",
             ),
             Self::Unavailable(KeychainOp::Read, _) => f.write_str(
-                "The system keychain is not available (locked or no Secret Service running), so this connection's credentials cannot be read. Unlock the keychain and try again.",
+                "The system keychain is not available (locked or no Secret Service running), so Grid Desk cannot read what it keeps there. Unlock the keychain and try again.",
             ),
             Self::Other(detail) => write!(f, "The system keychain reported a problem: {detail}"),
         }
