@@ -324,6 +324,7 @@ async function loadMore() {
     if (generation !== listing.generation) return;
     listing.loading = false;
     updateStatus();
+    if (first) listStatus.textContent = 'Not loaded';
     showBanner(/** @type {any} */ (err), () => (first ? reload() : loadMore()));
   }
 }
