@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use deposit_instructions::{account_view, external_account_view, AccountView, ExternalAccountView};
 use futures::StreamExt as _;
 use grid_client::models::{
-    Currency, CustomerId, InternalAccount, InternalAccountId, InternalAccountType,
+    Currency, CustomerId, InternalAccount, InternalAccountId,
     InternalAccountUpdateRequest, Page,
 };
 use grid_client::{
@@ -17,6 +17,7 @@ use grid_client::{
 use serde::Serialize;
 
 use crate::error::{UiCode, UiError, UiResult};
+use crate::input;
 
 /// The page size the window asks for unless told otherwise.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -54,14 +55,6 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-fn account_type(value: Option<String>) -> Option<InternalAccountType> {
-    non_empty(value).map(|t| InternalAccountType::from_wire(&t))
-}
-
-fn currency(value: Option<String>) -> Option<String> {
-    non_empty(value).map(|c| c.to_ascii_uppercase())
-}
-
 fn page_request(cursor: Option<String>, limit: Option<u32>) -> UiResult<PageRequest> {
     let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&limit) {
@@ -81,8 +74,8 @@ pub async fn list_platform(
     type_filter: Option<String>,
 ) -> UiResult<Vec<AccountView>> {
     let filter = PlatformAccountFilter {
-        currency: currency(currency_filter),
-        account_type: account_type(type_filter),
+        currency: input::currency(currency_filter)?,
+        account_type: input::account_type(type_filter)?,
     };
     let accounts = client.list_platform_internal_accounts(&filter).await?;
     Ok(accounts.iter().map(account_view).collect())
@@ -97,9 +90,9 @@ pub async fn list_customer(
     limit: Option<u32>,
 ) -> UiResult<PageView<AccountView>> {
     let filter = CustomerAccountFilter {
-        customer_id: non_empty(customer_id).map(CustomerId),
-        currency: currency(currency_filter),
-        account_type: account_type(type_filter),
+        customer_id: input::customer_id(customer_id)?.map(CustomerId),
+        currency: input::currency(currency_filter)?,
+        account_type: input::account_type(type_filter)?,
     };
     let page = client
         .list_customer_internal_accounts(&filter, &page_request(cursor, limit)?)
@@ -119,9 +112,9 @@ pub async fn list_external(
         customer_id: if platform {
             None
         } else {
-            non_empty(customer_id).map(CustomerId)
+            input::customer_id(customer_id)?.map(CustomerId)
         },
-        currency: currency(currency_filter),
+        currency: input::currency(currency_filter)?,
     };
     let page_req = page_request(cursor, limit)?;
     let page = if platform {

@@ -242,6 +242,7 @@ pub fn validate_settings(
     if name.is_empty() {
         return Err(UiError::validation("Give the connection a name."));
     }
+    crate::input::connection_name(name)?;
     if name.chars().count() > 80 {
         return Err(UiError::validation(
             "The name is too long (at most 80 characters).",

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod connections;
 pub mod demo;
 pub mod error;
+pub mod input;
 pub mod keychain;
 pub mod state;
 

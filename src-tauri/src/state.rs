@@ -370,6 +370,12 @@ impl AppState {
             validate_settings(&input.name, &input.environment, &input.base_url)?;
         let token_id = non_empty_secret(input.token_id);
         let client_secret = non_empty_secret(input.client_secret);
+        if let Some(token) = &token_id {
+            crate::input::credential(token.expose(), "API token id")?;
+        }
+        if let Some(secret) = &client_secret {
+            crate::input::credential(secret.expose(), "client secret")?;
+        }
         let editing = input
             .id
             .as_deref()
@@ -756,15 +762,7 @@ impl AppState {
                 grid_client::signing::sign_payload(key.expose(), payload_to_sign)
                     .map_err(|e| UiError::validation(e.to_string()))?
             }
-            SignMethod::Stamp(stamp) => {
-                let stamp = stamp.trim().to_owned();
-                if stamp.is_empty() {
-                    return Err(UiError::validation(
-                        "Paste the stamp (the Grid-Wallet-Signature value) first.",
-                    ));
-                }
-                stamp
-            }
+            SignMethod::Stamp(stamp) => crate::input::stamp(&stamp)?,
         };
         accounts::complete_update(
             &active.client,
