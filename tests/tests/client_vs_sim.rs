@@ -847,3 +847,50 @@ async fn malformed_json_is_a_decode_error_with_a_path() {
     );
     grid.stop().await;
 }
+
+#[tokio::test]
+async fn the_edit_control_plants_data_that_still_matches_the_spec() {
+    let grid = TestGrid::start().await;
+    let usd = platform_account(&grid, "USD").await;
+    let note = "<script>alert(1)</script>";
+    let edited = grid
+        .raw(
+            Method::PATCH,
+            &format!("/_sim/internal-accounts/{}", usd.id),
+        )
+        .json(
+            &json!({"fundingPaymentInstructions": [{"instructionsNotes": note,
+            "accountOrWalletInfo": {"accountType": "SOLANA_WALLET", "address": "<b>m1</b>", "assetType": "USDC"}}]}),
+        )
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(edited.status(), 200);
+    let reread = find_account(&grid, &usd.id).await;
+    let instruction = &reread.funding_payment_instructions[0];
+    assert_eq!(
+        instruction.instructions_notes.as_deref(),
+        Some(note),
+        "stored verbatim"
+    );
+    assert_eq!(
+        instruction.account_or_wallet_info.address().as_deref(),
+        Some("<b>m1</b>")
+    );
+    let refused = grid
+        .raw(
+            Method::PATCH,
+            &format!("/_sim/internal-accounts/{}", usd.id),
+        )
+        .json(&json!({"balance": "lots"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        refused.status(),
+        400,
+        "an edit that breaks the schema is refused"
+    );
+    assert_eq!(find_account(&grid, &usd.id).await.balance, usd.balance);
+    grid.stop().await;
+}

@@ -290,6 +290,10 @@ pub(crate) fn router(sim: Sim) -> Router {
             post(handlers::sim_arm_fault).delete(handlers::sim_clear_faults),
         )
         .route("/_sim/state", get(handlers::sim_state))
+        .route(
+            "/_sim/internal-accounts/{id}",
+            patch(handlers::sim_edit_internal_account),
+        )
         .route("/_sim/{*rest}", axum::routing::any(handlers::unknown_route))
         .layer(middleware::from_fn_with_state(
             sim.clone(),

@@ -373,6 +373,26 @@ pub(crate) async fn sim_clear_faults(State(sim): State<Sim>) -> Json<Value> {
     Json(json!({ "armed": [] }))
 }
 
+/// `PATCH /_sim/internal-accounts/{id}`: merge top-level fields into a stored account.
+pub(crate) async fn sim_edit_internal_account(
+    State(sim): State<Sim>,
+    path: IdPath,
+    body: Bytes,
+) -> Result<Json<InternalAccount>, ApiError> {
+    let id = path_id(path)?;
+    let fields = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(fields)) => fields,
+        _ => {
+            return Err(ApiError::invalid_input(
+                "The body must be a JSON object of InternalAccount fields to replace.",
+            ))
+        }
+    };
+    sim.mutate(|store| store.edit_internal_account(&id, fields))
+        .await
+        .map(Json)
+}
+
 pub(crate) async fn sim_state(State(sim): State<Sim>) -> Json<Value> {
     Json(sim_summary(&sim))
 }

@@ -293,6 +293,31 @@ impl Store {
         Ok(account.clone())
     }
 
+    /// Simulator control: merges `fields` into a stored internal account (top-level keys
+    /// replace), so tests can plant data Grid might send — hostile text, odd instructions. The
+    /// result must still be an `InternalAccount`; the id cannot change.
+    pub fn edit_internal_account(
+        &mut self,
+        id: &str,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<InternalAccount, ApiError> {
+        let account = self.internal_account_mut(id)?;
+        let mut value = serde_json::to_value(&*account)
+            .map_err(|e| ApiError::internal(format!("could not read the account: {e}")))?;
+        if let Some(object) = value.as_object_mut() {
+            for (key, field) in fields {
+                if key != "id" {
+                    object.insert(key, field);
+                }
+            }
+        }
+        let edited: InternalAccount = serde_json::from_value(value).map_err(|e| {
+            ApiError::invalid_input(format!("The edited account would not match the spec: {e}."))
+        })?;
+        *account = edited.clone();
+        Ok(edited)
+    }
+
     /// Counts for `GET /_sim/state`.
     pub fn summary(&self) -> serde_json::Value {
         let platform_internal = self

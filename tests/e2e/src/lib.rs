@@ -941,6 +941,16 @@ impl SimApi {
         self.send(reqwest::Method::POST, path, Some(body)).await
     }
 
+    /// Replaces top-level fields of a stored internal account (`PATCH /_sim/internal-accounts/{id}`).
+    pub async fn edit_account(&self, account_id: &str, fields: Value) -> Value {
+        self.send(
+            reqwest::Method::PATCH,
+            &format!("/_sim/internal-accounts/{account_id}"),
+            Some(fields),
+        )
+        .await
+    }
+
     /// Injects a fault (`{"kind": "status", "status": 500, "count": 10}`, …).
     pub async fn fault(&self, fault: Value) {
         self.post("/_sim/faults", fault).await;
