@@ -942,6 +942,15 @@ fn distinctive_secret() -> String {
     format!("e2e-secret-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// A random P-256 private key (64 hex characters, far below the curve order in practice).
+fn distinctive_session_key() -> String {
+    format!(
+        "1{}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[1..],
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
 #[tokio::test]
 async fn a_sandbox_connection_is_saved_tested_and_used() {
     require_keychain();
@@ -1004,16 +1013,67 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
     let secret = distinctive_secret();
     let client_id = "e2e-leak-id";
     let sim = SimProcess::start(client_id, &secret, &["--seed-accounts", "3"]);
-    let app = App::launch("secret_scan").await;
+    // Every log level on, so a secret logged anywhere would show.
+    let launch = Launch {
+        env: vec![("RUST_LOG".into(), "trace".into())],
+        ..Launch::default()
+    };
+    let app = App::launch_with("secret_scan", launch).await;
     let connection_id = add_and_use_sim_connection(&app, &sim, &secret, false).await;
+
+    // A session signing key pasted once, like the client secret, belongs only in the keychain.
+    let session_key = distinctive_session_key();
+    app.click("tab-settings").await;
+    let input = app.find("session-key-input").await;
+    input
+        .send_keys(&session_key)
+        .await
+        .expect("typing the session key");
+    app.click("session-key-save").await;
+    app.wait_for("the session key's public key to show", STEP, async || {
+        let shown = text_content(&app.find("session-key-public").await).await;
+        Ok((shown.len() == 66).then_some(()))
+    })
+    .await;
+
+    // Nothing the window holds — its HTML, its storage — carries either secret.
+    let page = app.source().await;
+    let storage = app
+        .js(
+            r#"const dump = (s) => { const o = {}; for (let i = 0; i < s.length; i++) { const k = s.key(i); o[k] = s.getItem(k); } return o; };
+               return JSON.stringify({local: dump(window.localStorage), session: dump(window.sessionStorage)});"#,
+            vec![],
+        )
+        .await;
+    let storage = storage.as_str().unwrap_or_default().to_owned();
+    for (what, value) in [
+        ("client secret", secret.as_str()),
+        ("session key", session_key.as_str()),
+    ] {
+        assert!(!page.contains(value), "the {what} is in the page's HTML");
+        assert!(
+            !storage.contains(value),
+            "the {what} is in the webview's storage"
+        );
+    }
     // Closing the window lets the app flush whatever it writes.
     let profile = app.shut_down().await;
     // The secret's one legitimate home; removed so no keyring keeps test entries.
     let entry = format!("{connection_id}:client-secret");
     let stored = keychain_secret(&entry);
-    for user in [entry.clone(), format!("{connection_id}:token-id")] {
+    let stored_key = keychain_secret(&format!("{connection_id}:session-key"));
+    for user in [
+        entry.clone(),
+        format!("{connection_id}:token-id"),
+        format!("{connection_id}:session-key"),
+    ] {
         keychain_clear(&user);
     }
+    assert_eq!(
+        stored_key.as_deref(),
+        Some(session_key.as_str()),
+        "the session key must be in the keychain"
+    );
     assert_eq!(
         stored.as_deref(),
         Some(secret.as_str()),
@@ -1021,9 +1081,10 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
     );
 
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
-    let needles: [(&str, &[u8]); 2] = [
+    let needles: [(&str, &[u8]); 3] = [
         ("the client secret", secret.as_bytes()),
         ("the Basic authorization of the secret", basic.as_bytes()),
+        ("the session signing key", session_key.as_bytes()),
     ];
     let (home_files, home_hits) = files_containing(&profile.home, &needles);
     let (log_files, log_hits) = files_containing(&profile.logs, &needles);
