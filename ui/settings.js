@@ -223,6 +223,7 @@ export function initSettings(h) {
         editConnection(connection);
         break;
       case 'connection-delete':
+        if (!confirmed(button, 'Click again to delete')) break;
         try {
           button.setAttribute('disabled', '');
           await bridge.deleteConnection(id);
@@ -266,6 +267,7 @@ export function initSettings(h) {
     }
   });
   el('session-key-delete').addEventListener('click', async () => {
+    if (!confirmed(el('session-key-delete'), 'Click again to remove the key')) return;
     setKeyError();
     try {
       await bridge.deleteSessionKey();
@@ -277,6 +279,7 @@ export function initSettings(h) {
   });
   el('demo-reset').addEventListener('click', async () => {
     const button = /** @type {HTMLButtonElement} */ (el('demo-reset'));
+    if (!confirmed(button, 'Click again to reset all demo balances')) return;
     button.disabled = true;
     try {
       await bridge.resetDemo();
@@ -288,6 +291,31 @@ export function initSettings(h) {
       button.disabled = false;
     }
   });
+}
+
+/**
+ * Two-step confirmation for actions that lose something: the first click arms the button
+ * ("Click again to …") for a few seconds, the second one goes ahead.
+ * @param {HTMLElement} button
+ * @param {string} prompt
+ * @returns {boolean} true when this click confirms
+ */
+function confirmed(button, prompt) {
+  if (button.dataset.confirm === 'armed') {
+    delete button.dataset.confirm;
+    button.textContent = button.dataset.label ?? button.textContent;
+    return true;
+  }
+  button.dataset.label = button.textContent ?? '';
+  button.dataset.confirm = 'armed';
+  button.textContent = prompt;
+  window.setTimeout(() => {
+    if (button.dataset.confirm === 'armed') {
+      delete button.dataset.confirm;
+      button.textContent = button.dataset.label ?? '';
+    }
+  }, 5000);
+  return false;
 }
 
 /** @param {string} id */

@@ -983,7 +983,17 @@ async fn a_sandbox_connection_is_saved_tested_and_used() {
         .expect("the saved connection has connection-delete");
     app.reveal(&delete).await;
     delete.click().await.expect("clicking connection-delete");
-    let _ = app.client.accept_alert().await;
+    // Deleting asks for a second click; until then nothing is deleted.
+    assert_eq!(
+        delete.attr("data-confirm").await.ok().flatten().as_deref(),
+        Some("armed"),
+        "the first click only arms the delete button"
+    );
+    assert!(
+        keychain_secret(&format!("{connection_id}:client-secret")).is_some(),
+        "one click must not delete anything"
+    );
+    delete.click().await.expect("confirming connection-delete");
     app.wait_for("the connection row to disappear", STEP, async || {
         for row in app.all("connection-row").await {
             if row.attr("data-connection-id").await?.as_deref() == Some(&connection_id) {
