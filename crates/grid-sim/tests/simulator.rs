@@ -14,6 +14,14 @@ use grid_sim::{Exchange, RunningSim, SimConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+/// Every response the simulator sends in this suite must match the spec's response schema;
+/// `Harness::finish` checks them all at the end of each test. Exceptions are the faults that break bodies
+/// on purpose: a truncated body (`malformed`, reported as a JSON string) and the 502 fault,
+/// for which the spec has no schema.
+fn deliberately_broken(exchange: &Exchange) -> bool {
+    exchange.body.is_string() || exchange.status == 502
+}
+
 /// A simulator on a free port, a raw HTTP client with its credentials, and every exchange the
 /// observer saw.
 struct Harness {
@@ -149,6 +157,27 @@ impl Harness {
             .expect("an ACTIVE embedded wallet is seeded")
     }
 
+    /// Checks every response against the spec, then stops the simulator.
+    async fn finish(self) {
+        let violations = self.spec_violations();
+        assert!(
+            violations.is_empty(),
+            "simulator responses that do not match the spec:\n{}",
+            violations.join("\n")
+        );
+        self.sim.shutdown().await;
+    }
+
+    /// Spec violations among the responses so far (deliberately broken ones excepted).
+    fn spec_violations(&self) -> Vec<String> {
+        let validator = spec_check::SpecValidator::shared();
+        self.exchanges()
+            .iter()
+            .filter(|e| !deliberately_broken(e))
+            .flat_map(|e| validator.check_response(&e.method, &e.path, e.status, &e.body))
+            .collect()
+    }
+
     fn exchanges(&self) -> Vec<Exchange> {
         self.exchanges.lock().expect("exchanges").clone()
     }
@@ -249,7 +278,7 @@ async fn every_grid_route_requires_the_right_basic_credentials() {
         usd.balance,
         "an unauthenticated fund changes nothing"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +325,7 @@ async fn customer_accounts_page_in_a_stable_order_with_a_total_count() {
         last.get("nextCursor").is_none(),
         "no nextCursor without more: {last}"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -367,7 +396,7 @@ async fn filters_narrow_every_list() {
         2,
         "customer 1 has a bank account and a Spark wallet"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -404,7 +433,7 @@ async fn external_accounts_page_and_follow_their_schemas() {
             "{route}: no repeats"
         );
     }
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -472,7 +501,7 @@ async fn the_seed_has_every_instruction_type_and_status() {
             == (a.account_type == InternalAccountType::EmbeddedWallet)));
     let private: HashSet<_> = customers.iter().filter_map(|a| a.private_enabled).collect();
     assert_eq!(private.len(), 2, "wallets with privacy on and off");
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -493,7 +522,7 @@ async fn invalid_queries_are_400_invalid_input() {
         let (status, body) = h.get(path).await;
         assert_error(status, &body, 400, "INVALID_INPUT", path);
     }
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -519,7 +548,7 @@ async fn unknown_routes_and_methods_answer_with_grid_errors() {
         .send(h.request(Method::DELETE, "/platform/internal-accounts"))
         .await;
     assert_error(status, &body, 405, "METHOD_NOT_ALLOWED", "a wrong method");
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -577,7 +606,7 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
         .fund(btc.id.as_str(), json!({"amount": 100_000_000_000_i64}))
         .await;
     assert_eq!(status, StatusCode::OK, "the maximum itself is allowed");
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -647,7 +676,7 @@ async fn fund_requests_are_validated_like_the_spec() {
             .is_some_and(|m| m.contains("CLOSED")),
         "{err}"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -670,7 +699,7 @@ async fn fifty_parallel_funds_are_all_counted() {
         "1+2+…+50, none lost"
     );
     assert_eq!(after.total_balance.amount, usd.total_balance.amount + 1_275);
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -726,7 +755,7 @@ async fn production_credentials_cannot_use_sandbox_routes() {
         "WALLET_SIGNATURE_MALFORMED",
         "the sandbox shortcut in production",
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -802,7 +831,7 @@ async fn a_signed_patch_with_a_registered_key_updates_the_wallet_once() {
         "UNAUTHORIZED",
         "a challenge is single-use",
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 /// What is wrong, which account, the headers sent, the body, and the code expected.
@@ -970,7 +999,7 @@ async fn every_signed_retry_failure_has_its_code() {
         .await;
     assert_eq!(status, StatusCode::OK, "the sandbox shortcut: {body}");
     assert_eq!(body["privateEnabled"], false);
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1025,7 +1054,7 @@ async fn patch_bodies_and_targets_are_validated() {
         "INVALID_INPUT",
         "a body that is not JSON",
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1055,7 +1084,7 @@ async fn challenges_expire() {
             .is_some_and(|m| m.contains("expired")),
         "{err}"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1086,7 +1115,7 @@ async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    h.sim.shutdown().await;
+    h.finish().await;
 
     let text = std::fs::read_to_string(&path).expect("the state file");
     assert!(
@@ -1117,14 +1146,14 @@ async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
         usd.balance,
         "reset restores the seed"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
     let h = Harness::start_with(config).await;
     assert_eq!(
         h.account(usd.id.as_str()).await.balance,
         usd.balance,
         "and saves it"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
     std::fs::remove_file(&path).expect("clean up");
 }
 
@@ -1209,7 +1238,7 @@ async fn the_state_control_summarises_the_simulator() {
         )
         .await;
     assert_error(status, &err, 400, "INVALID_INPUT", "an unknown fault kind");
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1259,7 +1288,7 @@ async fn status_and_rate_limit_faults_answer_with_grid_error_bodies() {
         usd.balance,
         "a faulted fund is not applied"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1275,7 +1304,7 @@ async fn latency_faults_delay_the_answer() {
         "{:?}",
         started.elapsed()
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1325,7 +1354,7 @@ async fn drop_faults_close_the_connection_without_an_answer() {
         .filter(|e| e.path.ends_with("/fund"))
         .count();
     assert_eq!(dropped, 0, "unsent responses are not reported as sent");
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1349,7 +1378,7 @@ async fn malformed_faults_send_truncated_json() {
         Value::String(text),
         "the observer gets the raw text"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1360,7 +1389,7 @@ async fn reset_clears_faults() {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = h.get("/platform/internal-accounts").await;
     assert_eq!(status, StatusCode::OK, "no fault survives a reset");
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1402,7 +1431,7 @@ async fn the_observer_sees_grid_responses_by_route_template() {
         ],
         "/_sim is not reported"
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
@@ -1442,7 +1471,7 @@ async fn ten_thousand_generated_accounts_start_fast_and_page_completely() {
         "spread over many customers: {}",
         customers.len()
     );
-    h.sim.shutdown().await;
+    h.finish().await;
 }
 
 #[tokio::test]
