@@ -20,6 +20,10 @@ const COMMANDS: &[&str] = &[
     "save_session_key",
     "generate_session_key",
     "delete_session_key",
+    "default_paper",
+    "list_printable_accounts",
+    "save_deposit_pdf",
+    "save_deposit_csv",
 ];
 
 fn main() {

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex};
 use deposit_instructions::{account_view, external_account_view, AccountView, ExternalAccountView};
 use futures::StreamExt as _;
 use grid_client::models::{
-    Currency, CustomerId, InternalAccount, InternalAccountId,
-    InternalAccountUpdateRequest, Page,
+    Currency, CustomerId, InternalAccount, InternalAccountId, InternalAccountUpdateRequest, Page,
 };
 use grid_client::{
     CustomerAccountFilter, ExternalAccountFilter, GridClient, PageRequest, PlatformAccountFilter,

@@ -4,11 +4,12 @@
 
 use deposit_instructions::{AccountView, ExternalAccountView};
 use grid_client::Secret;
-use tauri::State;
+use tauri::{AppHandle, Manager as _, Runtime, State};
 
 use crate::accounts::{CheckedAmount, PageView, UpdateStart};
 use crate::connections::ConnectionSummary;
 use crate::error::{UiError, UiResult};
+use crate::printing::{self, Export, PrintScope, SaveOutcome, Stamp};
 use crate::state::{
     AppState, AppStateView, ConnectionInput, PublicKey, SessionKeyStatus, SignMethod, TestResult,
 };
@@ -188,4 +189,107 @@ pub async fn generate_session_key(state: State<'_, AppState>) -> UiResult<Public
 #[tauri::command]
 pub async fn delete_session_key(state: State<'_, AppState>) -> UiResult<()> {
     state.delete_session_key().await
+}
+
+#[tauri::command]
+pub async fn default_paper(locale: String) -> UiResult<deposit_instructions::Paper> {
+    Ok(printing::default_paper(&locale))
+}
+
+#[tauri::command]
+pub async fn list_printable_accounts(
+    state: State<'_, AppState>,
+    scope: PrintScope,
+) -> UiResult<Vec<AccountView>> {
+    Ok(state.print_job(&scope).await?.accounts)
+}
+
+#[tauri::command]
+pub async fn save_deposit_pdf<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    scope: PrintScope,
+    paper: String,
+    include_balances: Option<bool>,
+    utc_offset_minutes: Option<i32>,
+) -> UiResult<SaveOutcome> {
+    let paper = printing::parse_paper(&paper)?;
+    let job = state.print_job(&scope).await?;
+    let stamp = Stamp::now(utc_offset_minutes);
+    let options = job.sheet_options(paper, include_balances.unwrap_or(false), &stamp);
+    // Hundreds of sheets take a moment: keep them off the async workers.
+    let export = tokio::task::spawn_blocking(move || {
+        printing::pdf_export(&job.accounts, &options, &stamp.date())
+    })
+    .await
+    .map_err(|e| UiError::unknown(format!("The PDF could not be made: {e}")))??;
+    save_export(&app, export).await
+}
+
+#[tauri::command]
+pub async fn save_deposit_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    scope: PrintScope,
+    include_balances: Option<bool>,
+    utc_offset_minutes: Option<i32>,
+) -> UiResult<SaveOutcome> {
+    let job = state.print_job(&scope).await?;
+    let stamp = Stamp::now(utc_offset_minutes);
+    let export = printing::csv_export(
+        &job.accounts,
+        include_balances.unwrap_or(false),
+        &stamp.date(),
+    )?;
+    save_export(&app, export).await
+}
+
+/// Asks where to save (or uses `GRID_DESK_EXPORT_DIR`), then writes the file atomically. The
+/// path never comes from the window.
+async fn save_export<R: Runtime>(app: &AppHandle<R>, export: Export) -> UiResult<SaveOutcome> {
+    let path = match printing::export_dir_from_env() {
+        Some(dir) => printing::unused_path(&dir, &export.file_name),
+        None => match ask_where_to_save(app, &export).await? {
+            Some(path) => path,
+            None => return Ok(SaveOutcome::cancelled()),
+        },
+    };
+    tokio::task::spawn_blocking(move || printing::save_export(&export, &path))
+        .await
+        .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))?
+}
+
+/// The native save dialog, opened from Rust: the window needs no dialog permission.
+async fn ask_where_to_save<R: Runtime>(
+    app: &AppHandle<R>,
+    export: &Export,
+) -> UiResult<Option<std::path::PathBuf>> {
+    use tauri_plugin_dialog::DialogExt as _;
+    if app.try_state::<tauri_plugin_dialog::Dialog<R>>().is_none() {
+        return Err(UiError::unknown(
+            "The save dialog is not available in this build of Grid Desk.",
+        ));
+    }
+    let (filter_name, extension) = export.filter;
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Save deposit instructions")
+        .add_filter(filter_name, &[extension])
+        .set_file_name(&export.file_name);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    dialog.save_file(move |chosen| {
+        let _ = tx.send(chosen);
+    });
+    let chosen = rx.await.unwrap_or(None);
+    match chosen {
+        None => Ok(None),
+        Some(file) => file
+            .into_path()
+            .map(|path| Some(printing::with_extension(path, extension)))
+            .map_err(|_| UiError::validation("Choose a file on this computer to save to.")),
+    }
 }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod input;
 pub mod keychain;
+pub mod printing;
 pub mod state;
 
 use std::sync::Arc;
@@ -41,6 +42,10 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::save_session_key,
         commands::generate_session_key,
         commands::delete_session_key,
+        commands::default_paper,
+        commands::list_printable_accounts,
+        commands::save_deposit_pdf,
+        commands::save_deposit_csv,
     ])
 }
 
@@ -81,6 +86,8 @@ pub fn run() {
         .try_init();
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Save dialogs are opened from Rust only; the window has no dialog permission.
+        .plugin(tauri_plugin_dialog::init())
         .setup(setup)
         .build(tauri::generate_context!("../tauri.conf.json"));
     let app = match app {

@@ -20,6 +20,7 @@ use crate::error::{UiError, UiResult};
 use crate::keychain::{
     entry_user, run_blocking, KeychainError, KeychainOp, SecretKind, SecretStore,
 };
+use crate::printing::{AccountCache, PrintScope};
 
 /// The read-only connection made from `GRID_CLIENT_ID` / `GRID_CLIENT_SECRET`.
 #[derive(Debug, Clone)]
@@ -182,6 +183,8 @@ pub struct AppState {
     inner: tokio::sync::Mutex<Inner>,
     demo: tokio::sync::Mutex<Option<Demo>>,
     funding: FundGuard,
+    /// Account views the lists returned, so ticked accounts can be printed.
+    printable: AccountCache,
 }
 
 fn build_client(base_url: &str, credentials: Credentials) -> UiResult<GridClient> {
@@ -261,6 +264,7 @@ impl AppState {
             }),
             demo: tokio::sync::Mutex::new(None),
             funding: FundGuard::default(),
+            printable: AccountCache::default(),
         }
     }
 
@@ -644,7 +648,9 @@ impl AppState {
         account_type: Option<String>,
     ) -> UiResult<Vec<AccountView>> {
         let active = self.active().await?;
-        accounts::list_platform(&active.client, currency, account_type).await
+        let views = accounts::list_platform(&active.client, currency, account_type).await?;
+        self.printable.remember(&active.id, &views);
+        Ok(views)
     }
 
     pub async fn list_customer_accounts(
@@ -656,7 +662,7 @@ impl AppState {
         limit: Option<u32>,
     ) -> UiResult<PageView<AccountView>> {
         let active = self.active().await?;
-        accounts::list_customer(
+        let page = accounts::list_customer(
             &active.client,
             customer_id,
             currency,
@@ -664,7 +670,9 @@ impl AppState {
             cursor,
             limit,
         )
-        .await
+        .await?;
+        self.printable.remember(&active.id, &page.items);
+        Ok(page)
     }
 
     pub async fn list_external_accounts(
@@ -710,7 +718,7 @@ impl AppState {
             ));
         }
         let key = format!("{}/{}", active.id, account_id.trim());
-        accounts::fund(
+        let funded = accounts::fund(
             &active.client,
             &self.funding,
             &key,
@@ -718,7 +726,12 @@ impl AppState {
             amount,
             customer_id,
         )
-        .await
+        .await;
+        match &funded {
+            Ok(view) => self.printable.remember(&active.id, [view]),
+            Err(err) => self.printable.remember(&active.id, err.account.as_deref()),
+        }
+        funded
     }
 
     pub async fn start_account_update(
@@ -764,14 +777,32 @@ impl AppState {
             }
             SignMethod::Stamp(stamp) => crate::input::stamp(&stamp)?,
         };
-        accounts::complete_update(
+        let updated = accounts::complete_update(
             &active.client,
             account_id,
             private_enabled,
             request_id,
             &stamp,
         )
-        .await
+        .await?;
+        self.printable.remember(&active.id, [&updated]);
+        Ok(updated)
+    }
+
+    // ----- printing ------------------------------------------------------------------------
+
+    /// The accounts a print or export covers, with what the sheets say about their origin.
+    pub async fn print_job(&self, scope: &PrintScope) -> UiResult<crate::printing::PrintJob> {
+        let active = self.active().await?;
+        let accounts =
+            crate::printing::resolve_scope(&active.client, &active.id, &self.printable, scope)
+                .await?;
+        let connection_name = self.summary(&active.id).await?.name;
+        Ok(crate::printing::PrintJob {
+            accounts,
+            environment: active.environment,
+            connection_name,
+        })
     }
 
     // ----- session keys --------------------------------------------------------------------
