@@ -138,6 +138,30 @@ export const generateSessionKey = () => call('generate_session_key');
 export const deleteSessionKey = () => call('delete_session_key');
 
 /**
+ * @typedef {{kind: 'accounts', accountIds: string[]} | {kind: 'platform'} | {kind: 'customer', customerId: string}} PrintScope
+ * @typedef {{path: string, pages?: number, accounts: number, bytes: number} | {cancelled: true}} SaveOutcome
+ */
+
+/** @param {string} locale e.g. navigator.language @returns {Promise<'a4'|'letter'>} */
+export const defaultPaper = (locale) => call('default_paper', { locale });
+
+/** @param {PrintScope} scope @returns {Promise<AccountView[]>} */
+export const listPrintableAccounts = (scope) => call('list_printable_accounts', { scope });
+
+/**
+ * Makes the PDF in Rust and asks where to save it (a native dialog opened by Rust).
+ * @param {{scope: PrintScope, paper: 'a4'|'letter', includeBalances: boolean, utcOffsetMinutes: number}} input
+ * @returns {Promise<SaveOutcome>}
+ */
+export const saveDepositPdf = (input) => call('save_deposit_pdf', input);
+
+/**
+ * @param {{scope: PrintScope, includeBalances: boolean, utcOffsetMinutes: number}} input
+ * @returns {Promise<SaveOutcome>}
+ */
+export const saveDepositCsv = (input) => call('save_deposit_csv', input);
+
+/**
  * Copies text with the clipboard-manager plugin.
  * @param {string} text
  */

@@ -12,7 +12,7 @@ import { groupDigits } from './format.js';
 import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
 import { hideBanner, showBanner, toast, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
-import { printAccounts } from './print.js';
+import { openPrintDialog } from './print.js';
 import { ENV_LABEL, initSettings, renderSettings, switchTo } from './settings.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
@@ -37,6 +37,8 @@ let appState = null;
 let view = 'platform';
 /** Account views by id, for the delegated handlers. @type {Map<string, AccountView>} */
 const views = new Map();
+/** Account ids ticked for printing (cleared whenever the list is reloaded). @type {Set<string>} */
+const selected = new Set();
 
 /** The list being shown; `generation` makes answers to an older query harmless. */
 const listing = {
@@ -122,6 +124,7 @@ function showView(next) {
   el('customer-field').hidden = !(next === 'customers' || (external && scopeSelect.value === 'customer'));
   el('type-field').hidden = external;
   el('print-all').hidden = next !== 'platform';
+  updatePrintButtons();
   reload();
 }
 
@@ -135,6 +138,8 @@ function clearList() {
   listing.loaded = 0;
   listing.total = undefined;
   views.clear();
+  selected.clear();
+  updatePrintButtons();
   resetLazyQr();
   chunkObserver.disconnect();
   hydrateQueue.clear();
@@ -249,6 +254,8 @@ function appendAccounts(items) {
   const created = items.map((item, i) => {
     views.set(item.id, item);
     const card = renderAccountCard(item, connection);
+    const box = /** @type {HTMLInputElement} */ (card.querySelector('.select-account'));
+    box.setAttribute('aria-label', `Select ${item.currencyCode ?? ''} account ${item.id} for printing`);
     // The first screenful is complete at once; the rest fill in as they come near.
     if (listing.loaded + i < HYDRATE_FIRST) hydrate(card);
     return card;
@@ -419,7 +426,7 @@ cards.addEventListener('click', async (e) => {
       if (connection) openPatchDialog(item, connection, accountChanged);
       break;
     case 'print':
-      await printAccounts([item], `Funding instructions · ${item.currencyCode ?? ''} account`, connection);
+      openPrintDialog({ kind: 'accounts', accountIds: [item.id] }, `${item.currencyCode ?? ''} account ${item.id}`.trim(), connection);
       break;
     default:
   }
@@ -453,6 +460,7 @@ function filtersChanged() {
   filterTimer = setTimeout(reload, 300);
 }
 customerInput.addEventListener('input', filtersChanged);
+customerInput.addEventListener('input', updatePrintButtons);
 currencyInput.addEventListener('input', filtersChanged);
 typeSelect.addEventListener('change', reload);
 scopeSelect.addEventListener('change', () => showView(view));
@@ -467,17 +475,38 @@ for (const input of [customerInput, currencyInput]) {
 
 el('refresh').addEventListener('click', reload);
 
-el('print-all').addEventListener('click', async () => {
-  const button = /** @type {HTMLButtonElement} */ (el('print-all'));
-  button.disabled = true;
-  try {
-    const all = await bridge.listPlatformAccounts({});
-    await printAccounts(all, 'Platform accounts · funding instructions', activeConnection());
-  } catch (err) {
-    toastError(/** @type {any} */ (err));
-  } finally {
-    button.disabled = false;
-  }
+// ----- printing ----------------------------------------------------------------------------
+
+/** "Print selected (N)" and "Print this customer's accounts" follow the ticks and the filter. */
+function updatePrintButtons() {
+  const button = /** @type {HTMLButtonElement} */ (el('print-selected'));
+  button.textContent = `Print selected (${selected.size})`;
+  button.disabled = selected.size === 0;
+  button.hidden = view === 'external' || view === 'settings';
+  el('print-customer').hidden = !(view === 'customers' && customerInput.value.trim());
+}
+
+cards.addEventListener('change', (e) => {
+  const box = /** @type {HTMLInputElement} */ (e.target);
+  if (!box.matches('.select-account')) return;
+  const id = /** @type {HTMLElement | null} */ (box.closest('[data-testid=account-card]'))?.dataset.accountId;
+  if (!id) return;
+  if (box.checked) selected.add(id);
+  else selected.delete(id);
+  updatePrintButtons();
+});
+
+el('print-all').addEventListener('click', () => {
+  openPrintDialog({ kind: 'platform' }, 'All platform accounts', activeConnection());
+});
+el('print-customer').addEventListener('click', () => {
+  const customerId = customerInput.value.trim();
+  if (customerId) openPrintDialog({ kind: 'customer', customerId }, `All accounts of customer ${customerId}`, activeConnection());
+});
+el('print-selected').addEventListener('click', () => {
+  if (!selected.size) return;
+  const n = selected.size;
+  openPrintDialog({ kind: 'accounts', accountIds: [...selected] }, `${n} selected account${n === 1 ? '' : 's'}`, activeConnection());
 });
 
 for (const tab of document.querySelectorAll('.tab')) {
