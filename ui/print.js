@@ -231,7 +231,10 @@ function say(text, tone) {
   status.dataset.tone = tone;
 }
 
-/** Runs one action with the buttons disabled and its outcome in the status line. @param {() => Promise<string>} action */
+/**
+ * Runs one action with the buttons disabled and its outcome in the status line.
+ * @param {() => Promise<string>} action @param {string} working what the status says meanwhile
+ */
 async function busy(action, working) {
   for (const b of actionButtons) b.disabled = true;
   say(working, 'busy');
