@@ -25,7 +25,7 @@ pub enum AmountError {
     Negative,
     #[error("The amount must be more than zero.")]
     Zero,
-    #[error("{code} has {decimals} decimal place(s); \"{text}\" has more.")]
+    #[error("{}", too_many_decimals(.code, *.decimals, .text))]
     TooManyDecimals {
         text: String,
         code: String,
@@ -37,6 +37,16 @@ pub enum AmountError {
     TooLarge { max: String },
     #[error("This currency does not say how many decimal places it has, so amounts cannot be converted safely.")]
     UnknownDecimals,
+}
+
+/// "USD amounts have at most 2 decimal places; "1.005" has more." and, for currencies without
+/// decimals, "JPY amounts are whole numbers; "10.5" has decimals."
+fn too_many_decimals(code: &str, decimals: u32, text: &str) -> String {
+    match decimals {
+        0 => format!("{code} amounts are whole numbers; \"{text}\" has decimals."),
+        1 => format!("{code} amounts have at most 1 decimal place; \"{text}\" has more."),
+        n => format!("{code} amounts have at most {n} decimal places; \"{text}\" has more."),
+    }
 }
 
 /// Parses what a person typed ("1,000.50") into smallest units for a fund request, checking the
@@ -297,7 +307,18 @@ mod tests {
         let err = parse_fund_amount("1.005", &usd()).expect_err("too precise");
         assert_eq!(
             err.to_string(),
-            "USD has 2 decimal place(s); \"1.005\" has more."
+            "USD amounts have at most 2 decimal places; \"1.005\" has more."
+        );
+        let jpy = Currency {
+            code: Some("JPY".into()),
+            name: Some("Japanese Yen".into()),
+            symbol: Some("¥".into()),
+            decimals: Some(0),
+        };
+        let err = parse_fund_amount("10.5", &jpy).expect_err("no decimals");
+        assert_eq!(
+            err.to_string(),
+            "JPY amounts are whole numbers; \"10.5\" has decimals."
         );
         let err = parse_fund_amount("2,000,000,000", &usd()).expect_err("too large");
         assert_eq!(
