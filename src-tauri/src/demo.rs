@@ -12,6 +12,42 @@ use crate::error::{UiError, UiResult};
 /// The file the simulator keeps its accounts in, inside the app data dir.
 pub const STATE_FILE_NAME: &str = "demo-state.json";
 
+/// The most generated accounts `GRID_DESK_DEMO_SEED_ACCOUNTS` may ask for.
+pub const MAX_SEED_ACCOUNTS: usize = 100_000;
+
+/// The demo's state file for a seed size: the usual `demo-state.json` for the base seed, and
+/// `demo-state-seed-<N>.json` with `N` generated accounts. A seed size never reads or
+/// overwrites another size's accounts, and the user's own demo file is left alone.
+pub fn state_file(data_dir: &Path, seed_accounts: usize) -> PathBuf {
+    if seed_accounts == 0 {
+        data_dir.join(STATE_FILE_NAME)
+    } else {
+        data_dir.join(format!("demo-state-seed-{seed_accounts}.json"))
+    }
+}
+
+/// `GRID_DESK_DEMO_SEED_ACCOUNTS=N`: `N` generated customer accounts on top of the demo's base
+/// seed (default 0), for trying the window with a large list.
+pub fn seed_accounts_from_env() -> Result<usize, String> {
+    match std::env::var("GRID_DESK_DEMO_SEED_ACCOUNTS") {
+        Ok(text) => parse_seed_accounts(&text),
+        Err(_) => Ok(0),
+    }
+}
+
+fn parse_seed_accounts(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    match text.parse::<usize>() {
+        Ok(n) if n <= MAX_SEED_ACCOUNTS => Ok(n),
+        _ => Err(format!(
+            "GRID_DESK_DEMO_SEED_ACCOUNTS=\"{text}\" must be a whole number from 0 to {MAX_SEED_ACCOUNTS}"
+        )),
+    }
+}
+
 /// `GRID_DESK_DEMO_ADDR=127.0.0.1:PORT`; anything that is not a loopback address is refused so
 /// the demo is never reachable from the network.
 pub fn demo_addr_from_env() -> Result<Option<SocketAddr>, String> {
@@ -50,6 +86,8 @@ pub struct Demo {
     sim: Option<RunningSim>,
     /// Where it listens; kept across restarts so the base URL does not change.
     addr: SocketAddr,
+    /// Generated accounts on top of the base seed (`GRID_DESK_DEMO_SEED_ACCOUNTS`).
+    seed_accounts: usize,
     state_file: PathBuf,
     session_public_keys: Vec<String>,
 }
@@ -57,6 +95,7 @@ pub struct Demo {
 impl Demo {
     /// Starts the simulator on `addr` (default: a free port on 127.0.0.1) with its state in
     /// `data_dir`. `session_public_keys` are the demo connection's registered session keys.
+    /// The seed size comes from `GRID_DESK_DEMO_SEED_ACCOUNTS` and picks the state file.
     pub async fn start(
         data_dir: &Path,
         addr: Option<SocketAddr>,
@@ -68,10 +107,12 @@ impl Demo {
                 data_dir.display()
             ))
         })?;
+        let seed_accounts = seed_accounts_from_env().map_err(UiError::unknown)?;
         let mut demo = Self {
             sim: None,
             addr: addr.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)),
-            state_file: data_dir.join(STATE_FILE_NAME),
+            seed_accounts,
+            state_file: state_file(data_dir, seed_accounts),
             session_public_keys,
         };
         demo.launch().await?;
@@ -104,6 +145,7 @@ impl Demo {
         let config = SimConfig {
             session_public_keys: self.session_public_keys.clone(),
             production: false,
+            seed_accounts: self.seed_accounts,
             state_file: Some(self.state_file.clone()),
             ..SimConfig::default()
         };
@@ -180,5 +222,22 @@ mod tests {
         assert!(parse_demo_addr("0.0.0.0:8787").is_err());
         assert!(parse_demo_addr("192.168.1.2:1").is_err());
         assert!(parse_demo_addr("localhost").is_err());
+    }
+
+    #[test]
+    fn seed_size_is_a_bounded_count() {
+        assert_eq!(parse_seed_accounts("").expect("empty"), 0);
+        assert_eq!(parse_seed_accounts(" 10000 ").expect("10000"), 10_000);
+        assert!(parse_seed_accounts("-1").is_err());
+        assert!(parse_seed_accounts("1e4").is_err());
+        assert!(parse_seed_accounts(&(MAX_SEED_ACCOUNTS + 1).to_string()).is_err());
+    }
+
+    #[test]
+    fn each_seed_size_has_its_own_state_file() {
+        let dir = Path::new("/data");
+        assert_eq!(state_file(dir, 0), dir.join(STATE_FILE_NAME));
+        assert_eq!(state_file(dir, 1000), dir.join("demo-state-seed-1000.json"));
+        assert_ne!(state_file(dir, 1000), state_file(dir, 10_000));
     }
 }

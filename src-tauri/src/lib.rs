@@ -53,6 +53,8 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
     let config_dir = app.path().app_config_dir()?;
     let data_dir = app.path().app_data_dir()?;
     let demo_addr = demo::demo_addr_from_env()?;
+    // A bad seed size stops the start here, like a bad address, not later in the demo.
+    demo::seed_accounts_from_env()?;
     let state = AppState::new(StateOptions {
         config_dir,
         data_dir,

@@ -623,7 +623,10 @@ impl AppState {
             let mut demo = self.demo.lock().await;
             match demo.as_mut() {
                 Some(running) => running.reset().await?,
-                None => demo::remove_state_file(&self.data_dir.join(demo::STATE_FILE_NAME))?,
+                None => {
+                    let seed = demo::seed_accounts_from_env().map_err(UiError::unknown)?;
+                    demo::remove_state_file(&demo::state_file(&self.data_dir, seed))?;
+                }
             }
         }
         let mut inner = self.inner.lock().await;
