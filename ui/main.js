@@ -14,12 +14,14 @@ import { hideBanner, showBanner, toast, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
 import { openPrintDialog } from './print.js';
 import { ENV_LABEL, initSettings, renderSettings, switchTo } from './settings.js';
+import { AccountViews } from './views.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
 /** @typedef {'platform'|'customers'|'external'|'settings'} View */
 
 const PAGE_SIZE = 100;
+const FIRST_CARD_MARK = 'first-account-card';
 const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const list = el('account-list');
 const cards = el('cards');
@@ -35,8 +37,8 @@ const scopeSelect = /** @type {HTMLSelectElement} */ (el('external-scope'));
 let appState = null;
 /** @type {View} */
 let view = 'platform';
-/** Account views by id, for the delegated handlers. @type {Map<string, AccountView>} */
-const views = new Map();
+/** Account views by id, for the delegated handlers (kept as text; see views.js). */
+const views = new AccountViews();
 /** Account ids ticked for printing (cleared whenever the list is reloaded). @type {Set<string>} */
 const selected = new Set();
 
@@ -141,8 +143,7 @@ function clearList() {
   selected.clear();
   updatePrintButtons();
   resetLazyQr();
-  chunkObserver.disconnect();
-  hydrateQueue.clear();
+  forgetCards();
   openChunk = null;
   cards.replaceChildren();
   emptyState.hidden = true;
@@ -163,67 +164,185 @@ function updateStatus() {
 
 // Cards are appended in chunks of 24, each its own grid with `content-visibility: auto`, so a
 // change inside one card lays out 24 cards, not 10,000, and chunks far off screen cost no
-// layout or paint. Cards near the viewport are complete; far away they are light shells
-// (currency, badges, balances). One observer per chunk fills its cards in when the chunk comes
-// within 1,500px and empties them a little after it left, so memory stays flat however far
-// the user scrolls.
+// layout or paint. Far from the view a card is a light shell (currency, badges, balances);
+// near it, it is complete. Memory stays flat however far the user scrolls:
+// - one observer watches the chunks; the cards of a chunk within three screens are watched one
+//   by one, and those within one screen are filled in, nearest first, a few per frame, and not
+//   while the list is flung (the shells fly by; the cards fill in when it slows down);
+// - a chunk that goes further than three screens has its cards emptied, and never more than
+//   MAX_FULL cards are complete at once;
+// - an emptied card keeps the height it had when complete (measured by a ResizeObserver,
+//   after layout), so rows never move when cards above the view are emptied.
 const CHUNK = 24;
 const HYDRATE_FIRST = 24;
+const MAX_FULL = 96;
+/** Scrolling faster than this (px per ms) counts as a fling. */
+const FLING_SPEED = 6;
 /** @type {HTMLElement | null} */
 let openChunk = null;
-/** @type {WeakMap<Element, ReturnType<typeof setTimeout>>} */
-const dehydrateTimers = new WeakMap();
+
+/** Complete cards, least recently needed first. @type {Set<HTMLElement>} */
+const fullCards = new Set();
+/** Cards within one screen of the view. @type {Set<HTMLElement>} */
+const nearCards = new Set();
+/** Chunks within three screens, whose cards are watched one by one. @type {Set<Element>} */
+const watchedChunks = new Set();
+/** Cards to fill in, with their distance from the middle of the view when last seen. @type {Map<HTMLElement, number>} */
+const hydrateQueue = new Map();
+/** Complete cards of chunks that went far away. @type {Set<HTMLElement>} */
+const emptyQueue = new Set();
+/** Border-box heights of complete cards, as last laid out. @type {WeakMap<Element, number>} */
+const fullHeights = new WeakMap();
+
+const heightObserver = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const card = /** @type {HTMLElement} */ (entry.target);
+    const height = entry.borderBoxSize?.[0]?.blockSize ?? entry.contentRect.height;
+    if (card.dataset.hydrated === 'true' && height > 0) fullHeights.set(card, height);
+  }
+});
 
 /** @param {HTMLElement} card */
 function hydrate(card) {
+  if (card.dataset.hydrated === 'true') return;
   const item = views.get(card.dataset.accountId ?? '');
   const connection = activeConnection();
   if (!item || !connection) return;
+  card.style.minHeight = '';
   hydrateAccountCard(card, item, connection.fundingAvailable ? setUpFunding : null);
+  fullCards.add(card);
+  heightObserver.observe(card);
 }
 
-// Filling cards in is spread over frames (about 8 ms of work per frame) so fast scrolling
-// never freezes the window.
-/** @type {Set<HTMLElement>} */
-const hydrateQueue = new Set();
+/** Empties a card, keeping its height. @param {HTMLElement} card */
+function dehydrate(card) {
+  const height = fullHeights.get(card);
+  if (!dehydrateAccountCard(card)) return;
+  fullCards.delete(card);
+  heightObserver.unobserve(card);
+  if (height) card.style.minHeight = `${height}px`;
+}
+
+let lastScrollAt = 0;
+let lastScrollTop = 0;
+let scrollSpeed = 0;
+list.addEventListener(
+  'scroll',
+  () => {
+    const now = performance.now();
+    const top = list.scrollTop;
+    const elapsed = now - lastScrollAt;
+    scrollSpeed = elapsed > 0 && elapsed < 200 ? Math.abs(top - lastScrollTop) / elapsed : 0;
+    lastScrollAt = now;
+    lastScrollTop = top;
+  },
+  { passive: true },
+);
+const flinging = () => scrollSpeed > FLING_SPEED && performance.now() - lastScrollAt < 120;
+
+// The work is spread over frames: emptying first (cheap), then at most a few cards filled in
+// per frame, so scrolling never waits for more than a few milliseconds of it.
 let pumpScheduled = false;
 
-function pumpHydration() {
+function pump() {
   pumpScheduled = false;
   const started = performance.now();
-  for (const card of hydrateQueue) {
+  for (const card of emptyQueue) {
+    emptyQueue.delete(card);
+    if (card.isConnected && !nearCards.has(card)) dehydrate(card);
+    if (performance.now() - started > 4) break;
+  }
+  if (hydrateQueue.size && flinging()) {
+    pumpScheduled = true;
+    setTimeout(() => requestAnimationFrame(pump), 120);
+    return;
+  }
+  const nearest = [...hydrateQueue].sort((a, b) => a[1] - b[1]);
+  for (const [card] of nearest.slice(0, 4)) {
     hydrateQueue.delete(card);
     if (card.isConnected) hydrate(card);
     if (performance.now() - started > 8) break;
   }
-  if (hydrateQueue.size) schedulePump();
+  // Over the cap: empty the complete cards that were needed longest ago and are out of view.
+  if (fullCards.size > MAX_FULL) {
+    for (const card of fullCards) {
+      if (fullCards.size <= MAX_FULL) break;
+      if (!nearCards.has(card)) dehydrate(card);
+    }
+  }
+  if (hydrateQueue.size || emptyQueue.size) schedulePump();
 }
 
 function schedulePump() {
   if (pumpScheduled) return;
   pumpScheduled = true;
-  requestAnimationFrame(pumpHydration);
+  requestAnimationFrame(pump);
+}
+
+/** @param {Element} card */
+const isAccountCard = (card) => /** @type {HTMLElement} */ (card).dataset.testid === 'account-card';
+
+const cardObserver = new IntersectionObserver(
+  (entries) => {
+    for (const entry of entries) {
+      const card = /** @type {HTMLElement} */ (entry.target);
+      if (entry.isIntersecting) {
+        nearCards.add(card);
+        emptyQueue.delete(card);
+        if (fullCards.delete(card)) fullCards.add(card);
+        else {
+          const box = entry.boundingClientRect;
+          const root = entry.rootBounds;
+          const middle = root ? root.top + root.height / 2 : 0;
+          hydrateQueue.set(card, Math.abs(box.top + box.height / 2 - middle));
+        }
+      } else {
+        nearCards.delete(card);
+        hydrateQueue.delete(card);
+      }
+    }
+    schedulePump();
+  },
+  { root: list, rootMargin: '100% 0px' },
+);
+
+/** @param {Element} card */
+function watchCard(card) {
+  if (isAccountCard(card)) cardObserver.observe(card);
 }
 
 const chunkObserver = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
-      const chunk = /** @type {HTMLElement} */ (entry.target);
-      clearTimeout(dehydrateTimers.get(chunk));
-      const accountCards = /** @type {NodeListOf<HTMLElement>} */ (chunk.querySelectorAll('[data-testid=account-card]'));
+      const chunk = entry.target;
       if (entry.isIntersecting) {
-        for (const card of accountCards) if (card.dataset.hydrated !== 'true') hydrateQueue.add(card);
-        schedulePump();
-      } else {
-        for (const card of accountCards) hydrateQueue.delete(card);
-        dehydrateTimers.set(chunk, setTimeout(() => {
-          for (const card of accountCards) dehydrateAccountCard(card);
-        }, 3000));
+        watchedChunks.add(chunk);
+        for (const card of chunk.children) watchCard(card);
+      } else if (watchedChunks.delete(chunk)) {
+        for (const child of chunk.children) {
+          const card = /** @type {HTMLElement} */ (child);
+          cardObserver.unobserve(card);
+          nearCards.delete(card);
+          hydrateQueue.delete(card);
+          if (card.dataset.hydrated === 'true') emptyQueue.add(card);
+        }
       }
     }
+    schedulePump();
   },
-  { root: list, rootMargin: '1500px 0px' },
+  { root: list, rootMargin: '300% 0px' },
 );
+
+function forgetCards() {
+  chunkObserver.disconnect();
+  cardObserver.disconnect();
+  heightObserver.disconnect();
+  watchedChunks.clear();
+  nearCards.clear();
+  fullCards.clear();
+  hydrateQueue.clear();
+  emptyQueue.clear();
+}
 
 function newChunk() {
   const chunk = document.createElement('div');
@@ -241,8 +360,11 @@ function appendCards(nodes) {
     const chunk = openChunk && openChunk.childElementCount < CHUNK ? openChunk : newChunk();
     const room = CHUNK - chunk.childElementCount;
     const fragment = document.createDocumentFragment();
-    fragment.append(...nodes.slice(i, i + room));
+    const added = nodes.slice(i, i + room);
+    fragment.append(...added);
     chunk.append(fragment);
+    // A chunk already in range does not report again: watch its new cards now.
+    if (watchedChunks.has(chunk)) for (const card of added) watchCard(card);
     i += room;
   }
 }
@@ -261,6 +383,8 @@ function appendAccounts(items) {
     return card;
   });
   appendCards(created);
+  // For the app benchmark (tests/e2e/benches/app.rs): when the first cards were on the page.
+  if (created.length && !performance.getEntriesByName(FIRST_CARD_MARK).length) performance.mark(FIRST_CARD_MARK);
 }
 
 /** @param {import('./bridge.js').ExternalAccountView[]} items */
