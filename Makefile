@@ -34,6 +34,7 @@ e2e: ## end-to-end tests of the real app window
 bench: ## benchmarks (print figures; see BENCHMARKS.md)
 	cargo bench -p deposit-instructions --bench pdf
 	cargo bench -p grid-desk-tests
+	scripts/bench-app
 
 gen: ## regenerate account-info models from spec/grid-openapi.yaml
 	python3 scripts/gen_account_info.py

@@ -330,6 +330,8 @@ pub enum Ready {
     AccountCard,
     /// The error banner is on screen.
     ErrorBanner,
+    /// Nothing: the caller waits for what it needs (the app benchmark times it).
+    Nothing,
 }
 
 /// Options of one launch.
@@ -373,6 +375,10 @@ pub struct App {
     // Declared before `profile` so the processes are gone before the profile is kept/removed.
     driver: Group,
     pub profile: Profile,
+    /// When the WebDriver new-session request (which starts the app) was sent.
+    pub session_requested: Instant,
+    /// The same moment on the wall clock, to compare with the page's `performance.timeOrigin`.
+    pub session_requested_at: std::time::SystemTime,
     _serial: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -383,6 +389,11 @@ impl App {
     }
 
     pub async fn launch_with(name: &str, launch: Launch) -> Self {
+        Self::launch_binary(name, &tools().app, launch).await
+    }
+
+    /// Launches another Tauri binary the same way (the benchmark's bare window).
+    pub async fn launch_binary(name: &str, binary: &Path, launch: Launch) -> Self {
         let serial = ONE_AT_A_TIME.lock().await;
         let tools = tools();
         let profile = Profile::new(name);
@@ -402,7 +413,7 @@ impl App {
             &wrapper,
             format!(
                 "#!/bin/sh\nexec {} \"$@\" >>{} 2>>{}\n",
-                quote(&tools.app),
+                quote(binary),
                 quote(&profile.logs.join("app.stdout")),
                 quote(&profile.logs.join("app.stderr")),
             ),
@@ -456,6 +467,8 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": wrapper }));
         let url = format!("http://127.0.0.1:{driver_port}");
+        let session_requested = Instant::now();
+        let session_requested_at = std::time::SystemTime::now();
         let connect = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&url)
@@ -464,7 +477,7 @@ impl App {
             Ok(client) => client,
             Err(e) => panic!(
                 "WebDriver could not start the app {}: {e}\n--- driver.log\n{}\n--- app.stderr\n{}",
-                tools.app.display(),
+                binary.display(),
                 profile.log("driver.log"),
                 profile.log("app.stderr"),
             ),
@@ -482,6 +495,8 @@ impl App {
             ),
             driver,
             profile,
+            session_requested,
+            session_requested_at,
             _serial: serial,
         };
         match launch.ready {
@@ -499,8 +514,36 @@ impl App {
                 })
                 .await;
             }
+            Ready::Nothing => {}
         }
         app
+    }
+
+    /// The app's process (the one WebKitWebDriver started) and every process under it
+    /// (WebKit's web and network processes), with their memory, read from `/proc`.
+    pub fn processes(&mut self) -> Vec<ProcessMemory> {
+        let table = proc_table();
+        let group = self.driver.child.id();
+        let Some(app) = table
+            .iter()
+            .find(|p| {
+                p.pgid == group
+                    && table
+                        .iter()
+                        .any(|parent| parent.pid == p.ppid && parent.name == "WebKitWebDriver")
+            })
+            .map(|p| p.pid)
+        else {
+            return Vec::new();
+        };
+        let mut tree = vec![app];
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            tree.extend(table.iter().filter(|p| p.ppid == parent).map(|p| p.pid));
+            i += 1;
+        }
+        tree.into_iter().filter_map(ProcessMemory::read).collect()
     }
 
     /// Ends the WebDriver session (which closes the window) and every process, and hands back the
@@ -713,6 +756,75 @@ impl App {
             }
         }
     }
+}
+
+/// One process's memory from `/proc/<pid>/status`, in KiB.
+#[derive(Debug, Clone)]
+pub struct ProcessMemory {
+    pub pid: u32,
+    /// `Name:` (the first 15 bytes of the executable name, e.g. `WebKitWebProces`).
+    pub name: String,
+    /// Resident set size now.
+    pub rss_kib: u64,
+    /// Peak resident set size (`VmHWM`).
+    pub peak_rss_kib: u64,
+}
+
+impl ProcessMemory {
+    pub fn read(pid: u32) -> Option<Self> {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let field = |key: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(key))
+                .map(str::trim)
+        };
+        let kib = |key: &str| {
+            field(key)
+                .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        };
+        Some(Self {
+            pid,
+            name: field("Name:")?.to_owned(),
+            rss_kib: kib("VmRSS:"),
+            peak_rss_kib: kib("VmHWM:"),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ProcEntry {
+    pid: u32,
+    ppid: u32,
+    pgid: u32,
+    name: String,
+}
+
+/// Every process's pid, parent, process group and name, from `/proc/<pid>/stat`.
+fn proc_table() -> Vec<ProcEntry> {
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (name) state ppid pgrp …`; the name may hold spaces and parentheses.
+            let open = stat.find('(')?;
+            let close = stat.rfind(')')?;
+            let name = stat[open + 1..close].to_owned();
+            let mut rest = stat[close + 1..].split_whitespace().skip(1);
+            let ppid = rest.next()?.parse().ok()?;
+            let pgid = rest.next()?.parse().ok()?;
+            Some(ProcEntry {
+                pid,
+                ppid,
+                pgid,
+                name,
+            })
+        })
+        .collect()
 }
 
 /// An element's rendered text (`innerText`), trimmed; empty when unreadable. WebDriver's own

@@ -1,0 +1,368 @@
+//! App benchmarks through the real window (WebDriver under Xvfb, like the e2e tests): cold start
+//! to the first account card beside a bare Tauri window of the same build profile, peak memory
+//! with 1,000 and 10,000 generated customer accounts loaded and scrolled through, and the
+//! release binary sizes. Prints figures; never passes or fails on time.
+//!
+//! Run it with `scripts/bench-app` (builds the release binaries and sets up Xvfb). The binaries
+//! come from `GRID_DESK_APP`, `BARE_WINDOW_APP` and `GRID_SIM_BIN`; `BENCH_APP_RUNS` (default 5)
+//! sets the cold starts per binary and `BENCH_APP_SEEDS` (default `1000,10000`) the list sizes.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::float_arithmetic,
+    clippy::cast_precision_loss
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use grid_desk_e2e::{tid, tools, App, Launch, ProcessMemory, Ready};
+use serde_json::{json, Value};
+
+const APP_MARKER: &str = "account-card";
+const BARE_MARKER: &str = "bare-marker";
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tools().target_dir.join(default))
+}
+
+/// One cold start: milliseconds from the new-session request to the marker, as WebDriver saw it
+/// (polling every 10 ms) and as the page recorded it (`performance` mark or `domInteractive`).
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    seen_ms: f64,
+    marked_ms: Option<f64>,
+}
+
+async fn cold_start(binary: &Path, name: &str, marker: &str) -> Start {
+    let app = App::launch_binary(
+        name,
+        binary,
+        Launch {
+            ready: Ready::Nothing,
+            ..Launch::default()
+        },
+    )
+    .await;
+    let selector = tid(marker);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let seen = loop {
+        let found = app
+            .client
+            .execute(
+                "return document.querySelector(arguments[0]) !== null;",
+                vec![json!(selector)],
+            )
+            .await;
+        if matches!(found, Ok(Value::Bool(true))) {
+            break app.session_requested.elapsed();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name}: {selector} did not appear within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    // The page's own record of the moment, on the wall clock.
+    let marked = app
+        .js(
+            "const mark = performance.getEntriesByName('first-account-card')[0];
+             const nav = performance.getEntriesByType('navigation')[0];
+             const at = mark ? mark.startTime : arguments[0] ? null : nav && nav.domInteractive;
+             return at == null ? null : performance.timeOrigin + at;",
+            vec![json!(marker == APP_MARKER)],
+        )
+        .await
+        .as_f64();
+    let requested = app
+        .session_requested_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0;
+    let _ = app.shut_down().await;
+    Start {
+        seen_ms: seen.as_secs_f64() * 1000.0,
+        marked_ms: marked.map(|at| at - requested),
+    }
+}
+
+fn stats(mut samples: Vec<f64>) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    (
+        samples[samples.len() / 2],
+        samples[0],
+        samples[samples.len() - 1],
+    )
+}
+
+fn cell(samples: &[f64]) -> String {
+    if samples.is_empty() {
+        return "—".into();
+    }
+    let (median, min, max) = stats(samples.to_vec());
+    format!("{median:.0} ms ({min:.0}–{max:.0})")
+}
+
+/// What one list size cost.
+#[derive(Debug)]
+struct Loaded {
+    seed: usize,
+    total: u64,
+    load_all: Duration,
+    wheel: Value,
+    fling: Value,
+    dom: Value,
+    processes: Vec<ProcessMemory>,
+}
+
+const LOAD_STEP: &str = "
+    const list = document.querySelector('[data-testid=account-list]');
+    list.scrollTop = list.scrollHeight;
+    return {
+      cards: document.querySelectorAll('[data-testid=account-card]').length,
+      status: document.querySelector('[data-testid=list-status]').textContent,
+    };";
+
+/// Scrolls the list down from the top, `arguments[0]` px per frame (0: 3/4 of a screen) for at
+/// most `arguments[1]` frames or to the bottom, and records the gaps between frames.
+const SCROLL_START: &str = "
+    const list = document.querySelector('[data-testid=account-list]');
+    const result = { gaps: [], done: false };
+    window.__gridDeskScrollBench = result;
+    list.scrollTop = 0;
+    const step = arguments[0] || Math.round(list.clientHeight * 0.75);
+    const frames = arguments[1];
+    let last = 0;
+    const tick = (now) => {
+      result.gaps.push(now - last);
+      last = now;
+      if (result.gaps.length >= frames
+          || list.scrollTop + list.clientHeight >= list.scrollHeight - 2) {
+        result.done = true;
+        return;
+      }
+      list.scrollTop += step;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame((now) => { last = now; requestAnimationFrame(tick); });
+    return true;";
+
+const SCROLL_RESULT: &str = "
+    const r = window.__gridDeskScrollBench;
+    if (!r.done) return null;
+    const gaps = r.gaps.slice().sort((a, b) => a - b);
+    const at = (q) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))];
+    return {
+      frames: gaps.length,
+      seconds: r.gaps.reduce((a, b) => a + b, 0) / 1000,
+      p50: at(0.5), p95: at(0.95), p99: at(0.99), max: gaps[gaps.length - 1],
+      over50: gaps.filter((g) => g > 50).length,
+      over250: gaps.filter((g) => g > 250).length,
+    };";
+
+const DOM_STATS: &str = "
+    return {
+      cards: document.querySelectorAll('[data-testid=account-card]').length,
+      hydrated: document.querySelectorAll('[data-testid=account-card][data-hydrated=true]').length,
+      elements: document.getElementsByTagName('*').length,
+      qrSvgs: document.querySelectorAll('[data-testid=qr] svg').length,
+    };";
+
+const WHEEL_STEP: u64 = 120;
+const WHEEL_FRAMES: u64 = 300;
+
+async fn scroll(app: &App, step: u64, frames: u64) -> Value {
+    app.js(SCROLL_START, vec![json!(step), json!(frames)]).await;
+    loop {
+        let result = app.js(SCROLL_RESULT, vec![]).await;
+        if !result.is_null() {
+            return result;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn frames(s: &Value) -> String {
+    let f = |k: &str| s[k].as_f64().unwrap_or(f64::NAN);
+    format!(
+        "{:.0} / {:.0} / {:.0} ms; {} / {} ({} frames)",
+        f("p50"),
+        f("p95"),
+        f("max"),
+        s["over50"],
+        s["over250"],
+        s["frames"],
+    )
+}
+
+async fn load_everything(seed: usize) -> Loaded {
+    let mut app = App::launch_with(
+        &format!("bench-rss-{seed}"),
+        Launch {
+            env: vec![("GRID_DESK_DEMO_SEED_ACCOUNTS".into(), seed.to_string())],
+            ..Launch::default()
+        },
+    )
+    .await;
+    let first = app.demo.get("/customers/internal-accounts?limit=1").await;
+    let total = first["totalCount"].as_u64().unwrap();
+    app.click("tab-customers").await;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(900);
+    loop {
+        let step = app.js(LOAD_STEP, vec![]).await;
+        let cards = step["cards"].as_u64().unwrap_or(0);
+        let status = step["status"].as_str().unwrap_or("").to_owned();
+        if cards >= total && !status.contains("loading") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{seed}: only {cards} of {total} cards after 15 minutes ({status})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let load_all = started.elapsed();
+    let _ = app.snap(&format!("bench-loaded-{seed}")).await;
+
+    // Like a mouse wheel (cards fill in as they pass), then flung to the end.
+    let wheel = scroll(&app, WHEEL_STEP, WHEEL_FRAMES).await;
+    let fling = scroll(&app, 0, u64::MAX).await;
+    // Let the list settle: cards near the end fill in, the rest stay or become shells.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let _ = app.snap(&format!("bench-scrolled-{seed}")).await;
+    let dom = app.js(DOM_STATS, vec![]).await;
+    let processes = app.processes();
+    let _ = app.shut_down().await;
+    Loaded {
+        seed,
+        total,
+        load_all,
+        wheel,
+        fling,
+        dom,
+        processes,
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.0} MiB", kib as f64 / 1024.0)
+}
+
+fn size(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(m) => format!("{} bytes ({:.1} MB)", m.len(), m.len() as f64 / 1_000_000.0),
+        Err(e) => format!("unreadable ({e})"),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let runs: usize = std::env::var("BENCH_APP_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let seeds: Vec<usize> = std::env::var("BENCH_APP_SEEDS")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let app_bin = tools().app.clone();
+    let bare_bin = env_path("BARE_WINDOW_APP", "release/bare-window");
+
+    println!("Grid Desk app benchmark (WebDriver under Xvfb)");
+    println!("  app:  {}", app_bin.display());
+    println!("  bare: {}", bare_bin.display());
+    println!();
+
+    // One start of each first, not counted: it fills the OS file cache for both.
+    let _ = cold_start(&bare_bin, "bench-bare-warmup", BARE_MARKER).await;
+    let _ = cold_start(&app_bin, "bench-app-warmup", APP_MARKER).await;
+    let (mut bare, mut app) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        // Interleaved, so a noisy moment on a shared machine hits both.
+        bare.push(cold_start(&bare_bin, &format!("bench-bare-{i}"), BARE_MARKER).await);
+        app.push(cold_start(&app_bin, &format!("bench-app-{i}"), APP_MARKER).await);
+    }
+    let seen = |s: &[Start]| s.iter().map(|s| s.seen_ms).collect::<Vec<_>>();
+    let marked = |s: &[Start]| s.iter().filter_map(|s| s.marked_ms).collect::<Vec<_>>();
+    println!(
+        "Cold start, new-session request -> marker ({runs} runs each, median (min–max), fresh profile)"
+    );
+    println!("| binary | seen by WebDriver | recorded by the page |");
+    println!("|---|---|---|");
+    println!(
+        "| bare Tauri window (marker parsed) | {} | {} |",
+        cell(&seen(&bare)),
+        cell(&marked(&bare))
+    );
+    println!(
+        "| Grid Desk (first account card) | {} | {} |",
+        cell(&seen(&app)),
+        cell(&marked(&app))
+    );
+    let (app_median, _, _) = stats(seen(&app));
+    let (bare_median, _, _) = stats(seen(&bare));
+    println!(
+        "Grid Desk adds {:.0} ms to the bare window's start (medians, seen by WebDriver).",
+        app_median - bare_median
+    );
+    println!();
+
+    println!(
+        "Customer accounts tab: every page loaded, then scrolled from the top {WHEEL_FRAMES} \
+         frames at {WHEEL_STEP} px per frame (wheel) and flung to the end at 3/4 of a screen per \
+         frame (fling); frame gaps p50 / p95 / max; frames over 50 ms / over 250 ms"
+    );
+    println!(
+        "| accounts | load all | wheel | fling | peak RSS total | WebKitWebProcess | app process | \
+         other | complete cards at end | DOM elements |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for seed in seeds {
+        let loaded = load_everything(seed).await;
+        let peak = |pred: &dyn Fn(&ProcessMemory) -> bool| {
+            loaded
+                .processes
+                .iter()
+                .filter(|p| pred(p))
+                .map(|p| p.peak_rss_kib)
+                .sum::<u64>()
+        };
+        let total = peak(&|_| true);
+        let web = peak(&|p| p.name.starts_with("WebKitWebProc"));
+        let app_proc = loaded.processes.first().map_or(0, |p| p.peak_rss_kib);
+        let other = total.saturating_sub(web + app_proc);
+        println!(
+            "| {} ({} generated) | {:.1} s | {} | {} | {} | {} | {} | {} | {} of {} | {} |",
+            loaded.total,
+            loaded.seed,
+            loaded.load_all.as_secs_f64(),
+            frames(&loaded.wheel),
+            frames(&loaded.fling),
+            mib(total),
+            mib(web),
+            mib(app_proc),
+            mib(other),
+            loaded.dom["hydrated"],
+            loaded.dom["cards"],
+            loaded.dom["elements"],
+        );
+        for p in &loaded.processes {
+            println!(
+                "    pid {} {:<16} peak {:>9} KiB  now {:>9} KiB",
+                p.pid, p.name, p.peak_rss_kib, p.rss_kib
+            );
+        }
+    }
+    println!();
+    println!("Release binary size (stripped, thin LTO)");
+    println!("| binary | size |");
+    println!("|---|---|");
+    println!("| grid-desk | {} |", size(&app_bin));
+    println!("| bare-window | {} |", size(&bare_bin));
+}
