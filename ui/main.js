@@ -74,7 +74,9 @@ function applyConnection(state) {
   document.body.dataset.env = c.environment;
   const badge = el('connection-badge');
   const label = ENV_LABEL[c.environment] ?? c.environment;
-  badge.textContent = c.environment === 'demo' ? label : `${c.name} · ${label}`;
+  // The name is in the connection menu beside it; the badge says what kind of money this is.
+  badge.textContent = label;
+  badge.title = c.environment === 'demo' ? label : `${c.name} · ${label}`;
   badge.dataset.env = c.environment;
   const band = el('env-band');
   band.textContent =
@@ -90,6 +92,7 @@ function applyConnection(state) {
     option.value = conn.id;
     const envLabel = ENV_LABEL[conn.environment] ?? conn.environment;
     option.textContent = conn.environment === 'demo' ? envLabel : `${conn.name} (${envLabel})`;
+    option.title = option.textContent;
     option.selected = conn.id === c.id;
     fragment.append(option);
   }
@@ -168,7 +171,8 @@ function updateStatus() {
 // near it, it is complete. Memory stays flat however far the user scrolls:
 // - one observer watches the chunks; the cards of a chunk within three screens are watched one
 //   by one, and those within one screen are filled in, nearest first, a few per frame, and not
-//   while the list is flung (the shells fly by; the cards fill in when it slows down);
+//   while the list is scrolling (the shells fly by; the cards fill in 150 ms after it stops:
+//   filling a card in costs a frame's worth of style and layout, which would stutter the scroll);
 // - a chunk that goes further than three screens has its cards emptied, and never more than
 //   MAX_FULL cards are complete at once;
 // - an emptied card keeps the height it had when complete (measured by a ResizeObserver,
@@ -176,8 +180,8 @@ function updateStatus() {
 const CHUNK = 24;
 const HYDRATE_FIRST = 24;
 const MAX_FULL = 96;
-/** Scrolling faster than this (px per ms) counts as a fling. */
-const FLING_SPEED = 6;
+/** Cards fill in once the list has not scrolled for this long (ms). */
+const SCROLL_QUIET = 150;
 /** @type {HTMLElement | null} */
 let openChunk = null;
 
@@ -187,8 +191,8 @@ const fullCards = new Set();
 const nearCards = new Set();
 /** Chunks within three screens, whose cards are watched one by one. @type {Set<Element>} */
 const watchedChunks = new Set();
-/** Cards to fill in, with their distance from the middle of the view when last seen. @type {Map<HTMLElement, number>} */
-const hydrateQueue = new Map();
+/** Cards to fill in. @type {Set<HTMLElement>} */
+const hydrateQueue = new Set();
 /** Complete cards of chunks that went far away. @type {Set<HTMLElement>} */
 const emptyQueue = new Set();
 /** Border-box heights of complete cards, as last laid out. @type {WeakMap<Element, number>} */
@@ -224,21 +228,14 @@ function dehydrate(card) {
 }
 
 let lastScrollAt = 0;
-let lastScrollTop = 0;
-let scrollSpeed = 0;
 list.addEventListener(
   'scroll',
   () => {
-    const now = performance.now();
-    const top = list.scrollTop;
-    const elapsed = now - lastScrollAt;
-    scrollSpeed = elapsed > 0 && elapsed < 200 ? Math.abs(top - lastScrollTop) / elapsed : 0;
-    lastScrollAt = now;
-    lastScrollTop = top;
+    lastScrollAt = performance.now();
   },
   { passive: true },
 );
-const flinging = () => scrollSpeed > FLING_SPEED && performance.now() - lastScrollAt < 120;
+const scrolling = () => performance.now() - lastScrollAt < SCROLL_QUIET;
 
 // The work is spread over frames: emptying first (cheap), then at most a few cards filled in
 // per frame, so scrolling never waits for more than a few milliseconds of it.
@@ -252,13 +249,21 @@ function pump() {
     if (card.isConnected && !nearCards.has(card)) dehydrate(card);
     if (performance.now() - started > 4) break;
   }
-  if (hydrateQueue.size && flinging()) {
+  if (hydrateQueue.size && scrolling()) {
     pumpScheduled = true;
     setTimeout(() => requestAnimationFrame(pump), 120);
     return;
   }
-  const nearest = [...hydrateQueue].sort((a, b) => a[1] - b[1]);
-  for (const [card] of nearest.slice(0, 4)) {
+  // Nearest the middle of the view first, measured now (where they were when they came near
+  // says little once the list has moved on).
+  const view = list.getBoundingClientRect();
+  const middle = view.top + view.height / 2;
+  const distance = (/** @type {HTMLElement} */ card) => {
+    const box = card.getBoundingClientRect();
+    return Math.abs(box.top + box.height / 2 - middle);
+  };
+  const nearest = [...hydrateQueue].map((card) => [card, distance(card)]).sort((a, b) => +a[1] - +b[1]);
+  for (const [card] of /** @type {[HTMLElement, number][]} */ (nearest).slice(0, 4)) {
     hydrateQueue.delete(card);
     if (card.isConnected) hydrate(card);
     if (performance.now() - started > 8) break;
@@ -290,12 +295,7 @@ const cardObserver = new IntersectionObserver(
         nearCards.add(card);
         emptyQueue.delete(card);
         if (fullCards.delete(card)) fullCards.add(card);
-        else {
-          const box = entry.boundingClientRect;
-          const root = entry.rootBounds;
-          const middle = root ? root.top + root.height / 2 : 0;
-          hydrateQueue.set(card, Math.abs(box.top + box.height / 2 - middle));
-        }
+        else hydrateQueue.add(card);
       } else {
         nearCards.delete(card);
         hydrateQueue.delete(card);

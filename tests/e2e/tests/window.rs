@@ -873,10 +873,18 @@ async fn add_and_use_sim_connection(
                 return Ok(None);
             };
             let env = badge.attr("data-env").await?;
-            Ok(
-                (env.as_deref() == Some("sandbox") && text(&badge).await.contains("E2E simulator"))
-                    .then_some(()),
-            )
+            let chosen = app
+                .client
+                .execute(
+                    "const s = document.querySelector(arguments[0]); \
+                     return s.selectedOptions[0] ? s.selectedOptions[0].textContent : '';",
+                    vec![json!(tid("connection-select"))],
+                )
+                .await?;
+            Ok((env.as_deref() == Some("sandbox")
+                && text(&badge).await == "Sandbox"
+                && chosen.as_str().unwrap_or("").contains("E2E simulator"))
+            .then_some(()))
         },
     )
     .await;
