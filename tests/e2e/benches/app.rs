@@ -1,11 +1,12 @@
 //! App benchmarks through the real window (WebDriver under Xvfb, like the e2e tests): cold start
 //! to the first account card beside a bare Tauri window of the same build profile, peak memory
-//! with 1,000 and 10,000 generated customer accounts loaded and scrolled through, and the
-//! release binary sizes. Prints figures; never passes or fails on time.
+//! with 1,000 and 10,000 generated customer accounts loaded, scrolling frame times beside the
+//! same list without the app's scripts, and the release binary sizes. Prints figures; never passes or fails on time.
 //!
 //! Run it with `scripts/bench-app` (builds the release binaries and sets up Xvfb). The binaries
 //! come from `GRID_DESK_APP`, `BARE_WINDOW_APP` and `GRID_SIM_BIN`; `BENCH_APP_RUNS` (default 5)
-//! sets the cold starts per binary and `BENCH_APP_SEEDS` (default `1000,10000`) the list sizes.
+//! sets the cold starts per binary (0 skips them), `BENCH_APP_SEEDS` (default `1000,10000`) the
+//! list sizes and `BENCH_APP_FLING_FRAMES` (default 300) how long a fling lasts.
 
 #![allow(
     clippy::print_stdout,
@@ -35,10 +36,12 @@ fn env_path(var: &str, default: &str) -> PathBuf {
 struct Start {
     seen_ms: f64,
     marked_ms: Option<f64>,
+    /// Resident memory of the app and its WebKit processes once the marker was there.
+    rss_kib: u64,
 }
 
 async fn cold_start(binary: &Path, name: &str, marker: &str) -> Start {
-    let app = App::launch_binary(
+    let mut app = App::launch_binary(
         name,
         binary,
         Launch {
@@ -83,10 +86,12 @@ async fn cold_start(binary: &Path, name: &str, marker: &str) -> Start {
         .unwrap()
         .as_secs_f64()
         * 1000.0;
+    let rss_kib = app.processes().iter().map(|p| p.rss_kib).sum();
     let _ = app.shut_down().await;
     Start {
         seen_ms: seen.as_secs_f64() * 1000.0,
         marked_ms: marked.map(|at| at - requested),
+        rss_kib,
     }
 }
 
@@ -115,6 +120,8 @@ struct Loaded {
     load_all: Duration,
     wheel: Value,
     fling: Value,
+    copy_wheel: Value,
+    copy_fling: Value,
     dom: Value,
     processes: Vec<ProcessMemory>,
 }
@@ -127,10 +134,11 @@ const LOAD_STEP: &str = "
       status: document.querySelector('[data-testid=list-status]').textContent,
     };";
 
-/// Scrolls the list down from the top, `arguments[0]` px per frame (0: 3/4 of a screen) for at
-/// most `arguments[1]` frames or to the bottom, and records the gaps between frames.
+/// Scrolls the list `arguments[2]` down from the top, `arguments[0]` px per frame (0: 3/4 of a
+/// screen) for at most `arguments[1]` frames or to the bottom, and records the gaps between
+/// frames.
 const SCROLL_START: &str = "
-    const list = document.querySelector('[data-testid=account-list]');
+    const list = document.querySelector(arguments[2]);
     const result = { gaps: [], done: false };
     window.__gridDeskScrollBench = result;
     list.scrollTop = 0;
@@ -172,11 +180,31 @@ const DOM_STATS: &str = "
       qrSvgs: document.querySelectorAll('[data-testid=qr] svg').length,
     };";
 
+/// The same list without Grid Desk's scripts: a deep copy of the loaded list put in its place
+/// (the observers and handlers stay with the original), so scrolling it costs only WebKit's
+/// style, layout and paint of the same elements — the practical limit for this DOM.
+const CLONE_LIST: &str = "
+    const list = document.querySelector('[data-testid=account-list]');
+    const copy = list.cloneNode(true);
+    copy.dataset.testid = 'bench-copy';
+    list.replaceWith(copy);
+    return true;";
+
+const LIST: &str = "[data-testid=account-list]";
+const COPY: &str = "[data-testid=bench-copy]";
 const WHEEL_STEP: u64 = 120;
 const WHEEL_FRAMES: u64 = 300;
+/// A fling goes on for this many frames (`BENCH_APP_FLING_FRAMES`) or to the end of the list.
+fn fling_frames() -> u64 {
+    std::env::var("BENCH_APP_FLING_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
+}
 
-async fn scroll(app: &App, step: u64, frames: u64) -> Value {
-    app.js(SCROLL_START, vec![json!(step), json!(frames)]).await;
+async fn scroll(app: &App, list: &str, step: u64, frames: u64) -> Value {
+    app.js(SCROLL_START, vec![json!(step), json!(frames), json!(list)])
+        .await;
     loop {
         let result = app.js(SCROLL_RESULT, vec![]).await;
         if !result.is_null() {
@@ -230,13 +258,18 @@ async fn load_everything(seed: usize) -> Loaded {
     let _ = app.snap(&format!("bench-loaded-{seed}")).await;
 
     // Like a mouse wheel (cards fill in as they pass), then flung to the end.
-    let wheel = scroll(&app, WHEEL_STEP, WHEEL_FRAMES).await;
-    let fling = scroll(&app, 0, u64::MAX).await;
-    // Let the list settle: cards near the end fill in, the rest stay or become shells.
+    let wheel = scroll(&app, LIST, WHEEL_STEP, WHEEL_FRAMES).await;
+    let fling = scroll(&app, LIST, 0, fling_frames()).await;
+    // Let the list settle: cards near the view fill in, the rest stay or become shells.
     tokio::time::sleep(Duration::from_secs(5)).await;
     let _ = app.snap(&format!("bench-scrolled-{seed}")).await;
     let dom = app.js(DOM_STATS, vec![]).await;
     let processes = app.processes();
+    // The baseline: the same elements without the app's scripts.
+    app.js(CLONE_LIST, vec![]).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let copy_wheel = scroll(&app, COPY, WHEEL_STEP, WHEEL_FRAMES).await;
+    let copy_fling = scroll(&app, COPY, 0, fling_frames()).await;
     let _ = app.shut_down().await;
     Loaded {
         seed,
@@ -244,6 +277,8 @@ async fn load_everything(seed: usize) -> Loaded {
         load_all,
         wheel,
         fling,
+        copy_wheel,
+        copy_fling,
         dom,
         processes,
     }
@@ -258,6 +293,50 @@ fn size(path: &Path) -> String {
         Ok(m) => format!("{} bytes ({:.1} MB)", m.len(), m.len() as f64 / 1_000_000.0),
         Err(e) => format!("unreadable ({e})"),
     }
+}
+
+/// Cold starts of both binaries, interleaved, with one uncounted warm-up each.
+async fn cold_starts(runs: usize, app_bin: &Path, bare_bin: &Path) {
+    // One start of each first, not counted: it fills the OS file cache for both.
+    let _ = cold_start(bare_bin, "bench-bare-warmup", BARE_MARKER).await;
+    let _ = cold_start(app_bin, "bench-app-warmup", APP_MARKER).await;
+    let (mut bare, mut app) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        // Interleaved, so a noisy moment on a shared machine hits both.
+        bare.push(cold_start(bare_bin, &format!("bench-bare-{i}"), BARE_MARKER).await);
+        app.push(cold_start(app_bin, &format!("bench-app-{i}"), APP_MARKER).await);
+    }
+    let seen = |s: &[Start]| s.iter().map(|s| s.seen_ms).collect::<Vec<_>>();
+    let marked = |s: &[Start]| s.iter().filter_map(|s| s.marked_ms).collect::<Vec<_>>();
+    let rss = |s: &[Start]| {
+        let (median, _, _) = stats(s.iter().map(|s| s.rss_kib as f64).collect());
+        mib(median as u64)
+    };
+    println!(
+        "Cold start, new-session request -> marker ({runs} runs each, median (min–max), fresh \
+         profile); RSS of the app and its WebKit processes at that moment (median)"
+    );
+    println!("| binary | seen by WebDriver | recorded by the page | RSS |");
+    println!("|---|---|---|---|");
+    println!(
+        "| bare Tauri window (marker parsed) | {} | {} | {} |",
+        cell(&seen(&bare)),
+        cell(&marked(&bare)),
+        rss(&bare)
+    );
+    println!(
+        "| Grid Desk (first account card) | {} | {} | {} |",
+        cell(&seen(&app)),
+        cell(&marked(&app)),
+        rss(&app)
+    );
+    let (app_median, _, _) = stats(seen(&app));
+    let (bare_median, _, _) = stats(seen(&bare));
+    println!(
+        "Grid Desk adds {:.0} ms to the bare window's start (medians, seen by WebDriver).",
+        app_median - bare_median
+    );
+    println!();
 }
 
 #[tokio::main]
@@ -279,52 +358,25 @@ async fn main() {
     println!("  bare: {}", bare_bin.display());
     println!();
 
-    // One start of each first, not counted: it fills the OS file cache for both.
-    let _ = cold_start(&bare_bin, "bench-bare-warmup", BARE_MARKER).await;
-    let _ = cold_start(&app_bin, "bench-app-warmup", APP_MARKER).await;
-    let (mut bare, mut app) = (Vec::new(), Vec::new());
-    for i in 0..runs {
-        // Interleaved, so a noisy moment on a shared machine hits both.
-        bare.push(cold_start(&bare_bin, &format!("bench-bare-{i}"), BARE_MARKER).await);
-        app.push(cold_start(&app_bin, &format!("bench-app-{i}"), APP_MARKER).await);
+    if runs > 0 {
+        cold_starts(runs, &app_bin, &bare_bin).await;
     }
-    let seen = |s: &[Start]| s.iter().map(|s| s.seen_ms).collect::<Vec<_>>();
-    let marked = |s: &[Start]| s.iter().filter_map(|s| s.marked_ms).collect::<Vec<_>>();
-    println!(
-        "Cold start, new-session request -> marker ({runs} runs each, median (min–max), fresh profile)"
-    );
-    println!("| binary | seen by WebDriver | recorded by the page |");
-    println!("|---|---|---|");
-    println!(
-        "| bare Tauri window (marker parsed) | {} | {} |",
-        cell(&seen(&bare)),
-        cell(&marked(&bare))
-    );
-    println!(
-        "| Grid Desk (first account card) | {} | {} |",
-        cell(&seen(&app)),
-        cell(&marked(&app))
-    );
-    let (app_median, _, _) = stats(seen(&app));
-    let (bare_median, _, _) = stats(seen(&bare));
-    println!(
-        "Grid Desk adds {:.0} ms to the bare window's start (medians, seen by WebDriver).",
-        app_median - bare_median
-    );
-    println!();
 
-    println!(
-        "Customer accounts tab: every page loaded, then scrolled from the top {WHEEL_FRAMES} \
-         frames at {WHEEL_STEP} px per frame (wheel) and flung to the end at 3/4 of a screen per \
-         frame (fling); frame gaps p50 / p95 / max; frames over 50 ms / over 250 ms"
-    );
-    println!(
-        "| accounts | load all | wheel | fling | peak RSS total | WebKitWebProcess | app process | \
-         other | complete cards at end | DOM elements |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let fling = fling_frames();
+    let mut rows = Vec::new();
     for seed in seeds {
-        let loaded = load_everything(seed).await;
+        rows.push(load_everything(seed).await);
+    }
+    println!(
+        "Customer accounts tab with every page loaded: memory of the app and its WebKit processes \
+         (peak resident set, VmHWM)"
+    );
+    println!(
+        "| accounts | load all pages | peak RSS total | WebKitWebProcess | app process | other | \
+         complete cards at rest | DOM elements |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for loaded in &rows {
         let peak = |pred: &dyn Fn(&ProcessMemory) -> bool| {
             loaded
                 .processes
@@ -338,12 +390,10 @@ async fn main() {
         let app_proc = loaded.processes.first().map_or(0, |p| p.peak_rss_kib);
         let other = total.saturating_sub(web + app_proc);
         println!(
-            "| {} ({} generated) | {:.1} s | {} | {} | {} | {} | {} | {} | {} of {} | {} |",
+            "| {} ({} generated) | {:.1} s | {} | {} | {} | {} | {} of {} | {} |",
             loaded.total,
             loaded.seed,
             loaded.load_all.as_secs_f64(),
-            frames(&loaded.wheel),
-            frames(&loaded.fling),
             mib(total),
             mib(web),
             mib(app_proc),
@@ -352,12 +402,37 @@ async fn main() {
             loaded.dom["cards"],
             loaded.dom["elements"],
         );
+    }
+    for loaded in &rows {
         for p in &loaded.processes {
             println!(
-                "    pid {} {:<16} peak {:>9} KiB  now {:>9} KiB",
-                p.pid, p.name, p.peak_rss_kib, p.rss_kib
+                "    {} accounts: pid {} {:<16} peak {:>9} KiB  now {:>9} KiB",
+                loaded.total, p.pid, p.name, p.peak_rss_kib, p.rss_kib
             );
         }
+    }
+    println!();
+    println!(
+        "Scrolling the loaded list from the top: wheel = {WHEEL_FRAMES} frames at {WHEEL_STEP} px \
+         per frame; fling = {fling} frames (or to the end) at 3/4 of a screen per frame. Gaps \
+         between frames p50 / p95 / max; frames over 50 ms / over 250 ms. \"Same DOM, no \
+         scripts\" scrolls a copy of the same list without the app's scripts: WebKit's own cost."
+    );
+    println!("| accounts | list | wheel | fling |");
+    println!("|---|---|---|---|");
+    for loaded in &rows {
+        println!(
+            "| {} | Grid Desk | {} | {} |",
+            loaded.total,
+            frames(&loaded.wheel),
+            frames(&loaded.fling)
+        );
+        println!(
+            "| {} | same DOM, no scripts | {} | {} |",
+            loaded.total,
+            frames(&loaded.copy_wheel),
+            frames(&loaded.copy_fling)
+        );
     }
     println!();
     println!("Release binary size (stripped, thin LTO)");
