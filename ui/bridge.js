@@ -16,7 +16,7 @@
  *   platformAccountId?: string, defaultUmaDepositAccount: boolean, details: InstructionView}} ExternalAccountView
  * @typedef {{items: any[], hasMore: boolean, nextCursor?: string, totalCount?: number}} Page
  * @typedef {{id: string, name: string, environment: 'demo'|'sandbox'|'production', baseUrl: string,
- *   credentials: 'configured'|'missing', readOnly: boolean, fundingAvailable: boolean}} ConnectionSummary
+ *   credentials: 'configured'|'missing'|'unavailable', readOnly: boolean, fundingAvailable: boolean}} ConnectionSummary
  * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[]}} AppStateView
  */
 
@@ -120,8 +120,8 @@ export const fundSandboxAccount = (input) => call('fund_sandbox_account', compac
 export const startAccountUpdate = (input) => call('start_account_update', input);
 
 /**
- * @param {{accountId: string, privateEnabled: boolean, requestId: string, payloadToSign: string,
- *   method: 'sandbox'|'sessionKey'|'stamp', stamp?: string}} input
+ * Signs the challenge Rust kept for `requestId` (step one's payload and body).
+ * @param {{accountId: string, requestId: string, method: 'sandbox'|'sessionKey'|'stamp', stamp?: string}} input
  * @returns {Promise<AccountView>}
  */
 export const completeAccountUpdate = (input) => call('complete_account_update', compact(input));

@@ -585,7 +585,16 @@ function filtersChanged() {
 }
 customerInput.addEventListener('input', filtersChanged);
 customerInput.addEventListener('input', updatePrintButtons);
-currencyInput.addEventListener('input', filtersChanged);
+// A currency code is 3 to 5 characters: "U" and "US" are a code being typed, not a filter to
+// send (Enter still sends it, and the error then explains the rule).
+currencyInput.addEventListener('input', () => {
+  const typed = currencyInput.value.trim().length;
+  const partial = typed > 0 && typed < 3;
+  currencyInput.setAttribute('aria-invalid', String(partial));
+  currencyInput.title = partial ? 'A currency code has 3 to 5 letters, such as USD, EUR, BTC or USDC.' : '';
+  if (partial) clearTimeout(filterTimer);
+  else filtersChanged();
+});
 typeSelect.addEventListener('change', reload);
 scopeSelect.addEventListener('change', () => showView(view));
 for (const input of [customerInput, currencyInput]) {
@@ -653,7 +662,24 @@ el('tab-platform').parentElement?.addEventListener('keydown', (e) => {
 
 // ----- start -------------------------------------------------------------------------------
 
+let started = false;
+
 async function start() {
+  // Listeners are attached once: "Retry" after a failed start only loads again.
+  if (!started) {
+    started = true;
+    init();
+  }
+  try {
+    await loadAppState();
+  } catch (err) {
+    showBanner(/** @type {any} */ (err), start);
+    return;
+  }
+  showView('platform');
+}
+
+function init() {
   initLazyQr(list);
   sentinelObserver.observe(sentinel);
   initSettings({
@@ -667,13 +693,6 @@ async function start() {
       if (switched || view !== 'settings') reload();
     },
   });
-  try {
-    await loadAppState();
-  } catch (err) {
-    showBanner(/** @type {any} */ (err), start);
-    return;
-  }
-  showView('platform');
 }
 
 start();

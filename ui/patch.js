@@ -157,6 +157,12 @@ async function start() {
   const privateEnabled = privateBox.checked;
   try {
     const answer = await bridge.startAccountUpdate({ accountId: state.view.id, privateEnabled });
+    // The dialog was closed (or opened for another account) while Grid answered: the answer
+    // belongs to a dialog that is gone. An account that changed still updates its card.
+    if (current !== state) {
+      if (answer.kind === 'updated') state.onUpdated(answer.account);
+      return;
+    }
     if (answer.kind === 'updated') {
       state.view = answer.account;
       showResult(answer.account);
@@ -172,9 +178,9 @@ async function start() {
     timer = setInterval(tick, 1000);
     submitButton.focus();
   } catch (err) {
-    showError(err);
+    if (current === state) showError(err);
   } finally {
-    startButton.disabled = false;
+    if (current === state) startButton.disabled = false;
   }
 }
 
@@ -194,14 +200,17 @@ async function submit() {
   showError(null);
   submitButton.disabled = true;
   try {
+    // Rust signs the payload of the challenge it kept for this request id, not one sent from here.
     const updated = await bridge.completeAccountUpdate({
       accountId: state.view.id,
-      privateEnabled: state.challenge.privateEnabled,
       requestId: state.challenge.requestId,
-      payloadToSign: state.challenge.payloadToSign,
       method: /** @type {'sandbox'|'sessionKey'|'stamp'} */ (method),
       stamp: method === 'stamp' ? stampBox.value.trim() : undefined,
     });
+    if (current !== state) {
+      state.onUpdated(updated);
+      return;
+    }
     state.view = updated;
     el('patch-current').textContent = `Private is currently ${updated.privateEnabled ? 'on' : 'off'}.`;
     stopTimer();
@@ -209,8 +218,11 @@ async function submit() {
     showResult(updated);
     state.onUpdated(updated);
   } catch (err) {
+    if (current !== state) return;
     showError(err);
-    submitButton.disabled = false;
+    // Another try is possible only while the challenge lives.
+    const challenge = state.challenge;
+    submitButton.disabled = !challenge || secondsUntil(challenge.expiresAt) <= 0;
   }
 }
 

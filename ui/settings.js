@@ -19,6 +19,11 @@ const formError = el('connection-error');
 const testResult = el('connection-test-result');
 
 export const ENV_LABEL = Object.freeze({ demo: 'Demo (offline)', sandbox: 'Sandbox', production: 'PRODUCTION' });
+const CREDENTIALS_LABEL = Object.freeze({
+  configured: 'In keychain',
+  missing: 'Missing',
+  unavailable: 'Keychain locked or unavailable',
+});
 
 /** @type {{onChanged: (switched: boolean) => Promise<void>, state: () => AppStateView | null}} */
 let hooks = { onChanged: async () => {}, state: () => null };
@@ -59,7 +64,7 @@ function editConnection(c) {
   field('name').value = c.name;
   /** @type {HTMLSelectElement} */ (/** @type {unknown} */ (field('environment'))).value = c.environment;
   field('baseUrl').value = c.baseUrl;
-  const keep = c.credentials === 'configured' ? 'Stored in the keychain — leave empty to keep' : 'Not set';
+  const keep = c.credentials === 'missing' ? 'Not set' : 'Stored in the keychain — leave empty to keep';
   field('tokenId').placeholder = keep;
   field('clientSecret').placeholder = keep;
   el('connection-form-title').textContent = `Edit “${c.name}”`;
@@ -143,7 +148,10 @@ export function renderSettings(state) {
     env.dataset.env = c.environment;
     /** @type {HTMLElement} */ (row.querySelector('.c-url')).textContent = c.baseUrl;
     const cred = /** @type {HTMLElement} */ (row.querySelector('.c-cred'));
-    cred.textContent = c.environment === 'demo' ? 'Built in' : c.credentials === 'configured' ? 'In keychain' : 'Missing';
+    cred.textContent = c.environment === 'demo' ? 'Built in' : CREDENTIALS_LABEL[c.credentials] ?? c.credentials;
+    cred.title = c.credentials === 'unavailable'
+      ? 'The system keychain is locked or not running, so Grid Desk cannot tell. Unlock it and reopen Settings.'
+      : '';
     cred.dataset.state = c.credentials;
     const switchButton = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-switch]'));
     switchButton.disabled = active;
@@ -171,13 +179,22 @@ async function refreshSessionKey() {
   setKeyError();
   try {
     const status = await bridge.sessionKeyStatus();
-    out.textContent = status.configured ? status.publicKey ?? '' : 'None saved';
-    out.dataset.configured = String(status.configured);
+    showPublicKey(status.configured ? status.publicKey ?? '' : null);
   } catch (err) {
+    showPublicKey(null);
     out.textContent = 'Unknown';
-    out.dataset.configured = 'false';
     setKeyError(errorText(/** @type {any} */ (err)));
   }
+}
+
+/** The saved key's public half (to register with Grid), or none. @param {string | null} publicKey */
+function showPublicKey(publicKey) {
+  const out = el('session-key-public');
+  out.textContent = publicKey ?? 'None saved';
+  out.dataset.configured = String(publicKey != null);
+  const copy = el('session-key-copy');
+  copy.hidden = publicKey == null;
+  copy.dataset.copyValue = publicKey ?? '';
 }
 
 /** @param {string} [message] */
@@ -250,20 +267,32 @@ export function initSettings(h) {
     try {
       const { publicKey } = await bridge.saveSessionKey(input.value);
       input.value = '';
-      el('session-key-public').textContent = publicKey;
+      showPublicKey(publicKey);
       toast('Session key saved in the keychain.', { kind: 'success' });
     } catch (err) {
       setKeyError(errorText(/** @type {any} */ (err)));
     }
   });
   el('session-key-generate').addEventListener('click', async () => {
+    const button = el('session-key-generate');
+    // A saved key may already be registered with Grid: replacing it needs a second click.
+    const saved = el('session-key-public').dataset.configured === 'true';
+    if (saved && !confirmed(button, 'Click again to replace the saved key')) return;
     setKeyError();
     try {
       const { publicKey } = await bridge.generateSessionKey();
-      el('session-key-public').textContent = publicKey;
+      showPublicKey(publicKey);
       toast('New session key generated and saved. Register its public key with Grid.', { kind: 'success' });
     } catch (err) {
       setKeyError(errorText(/** @type {any} */ (err)));
+    }
+  });
+  el('session-key-copy').addEventListener('click', async () => {
+    try {
+      await bridge.copyText(el('session-key-copy').dataset.copyValue ?? '');
+      toast('Copied the public key.', { kind: 'success', timeoutMs: 2500 });
+    } catch (err) {
+      toastError(/** @type {any} */ (err));
     }
   });
   el('session-key-delete').addEventListener('click', async () => {
@@ -293,21 +322,27 @@ export function initSettings(h) {
   });
 }
 
+/** A confirming click sooner than this after arming is the tail of a double click. */
+const CONFIRM_PAUSE_MS = 500;
+
 /**
  * Two-step confirmation for actions that lose something: the first click arms the button
- * ("Click again to …") for a few seconds, the second one goes ahead.
+ * ("Click again to …") for a few seconds, a second, separate click goes ahead.
  * @param {HTMLElement} button
  * @param {string} prompt
  * @returns {boolean} true when this click confirms
  */
 function confirmed(button, prompt) {
   if (button.dataset.confirm === 'armed') {
+    // The second click of a double click is not a decision: the armed state stays.
+    if (performance.now() - Number(button.dataset.armedAt ?? 0) < CONFIRM_PAUSE_MS) return false;
     delete button.dataset.confirm;
     button.textContent = button.dataset.label ?? button.textContent;
     return true;
   }
   button.dataset.label = button.textContent ?? '';
   button.dataset.confirm = 'armed';
+  button.dataset.armedAt = String(performance.now());
   button.textContent = prompt;
   window.setTimeout(() => {
     if (button.dataset.confirm === 'armed') {

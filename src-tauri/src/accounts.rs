@@ -218,10 +218,40 @@ pub async fn fund(
     let id = InternalAccountId::from(account_id.trim());
     match client.fund_sandbox_internal_account(&id, amount).await {
         Ok(account) => Ok(account_view(&account)),
-        Err(err) if err.outcome_unknown() => {
-            Err(unknown_outcome(client, &id, non_empty(customer_id), &err.to_string()).await)
-        }
-        Err(err) => Err(err.into()),
+        Err(err) => match fund_outcome(&err) {
+            FundOutcome::NotApplied => Err(err.into()),
+            FundOutcome::Unknown(what) => {
+                Err(unknown_outcome(client, &id, non_empty(customer_id), &what).await)
+            }
+        },
+    }
+}
+
+/// What a failed fund request means for the money.
+#[derive(Debug, PartialEq, Eq)]
+enum FundOutcome {
+    /// Grid refused it (or it never left this machine): nothing was applied.
+    NotApplied,
+    /// It may have been applied: the balance must be re-read before anyone funds again.
+    Unknown(String),
+}
+
+/// A lost answer, a 2xx whose body cannot be read (Grid applied it) and a server-side failure
+/// (5xx: Grid or a gateway in front of it may have applied it before failing) all leave the
+/// outcome unknown. Only answers that say the request was refused (4xx) mean "not applied".
+fn fund_outcome(err: &grid_client::Error) -> FundOutcome {
+    match err {
+        grid_client::Error::NotSent { .. } => FundOutcome::NotApplied,
+        grid_client::Error::MaybeSent { message } => FundOutcome::Unknown(message.clone()),
+        grid_client::Error::Decode { path, .. } => FundOutcome::Unknown(format!(
+            "Grid answered that it accepted the request, but its answer could not be read at {path}"
+        )),
+        grid_client::Error::Api(api) if api.http_status >= 500 => FundOutcome::Unknown(format!(
+            "Grid answered with a server error, HTTP {}: {}",
+            api.http_status,
+            api.body.message.trim()
+        )),
+        grid_client::Error::Api(_) => FundOutcome::NotApplied,
     }
 }
 
@@ -282,6 +312,92 @@ async fn unknown_outcome(
         }
     }
     err
+}
+
+/// Challenges Grid issued, kept in Rust by request id: step two signs the payload Grid sent,
+/// never one the window supplies, and resends exactly the body that step one bound.
+#[derive(Debug, Default)]
+pub struct Challenges {
+    open: Mutex<Vec<OpenChallenge>>,
+}
+
+#[derive(Debug, Clone)]
+struct OpenChallenge {
+    connection_id: String,
+    request_id: String,
+    account_id: String,
+    private_enabled: bool,
+    payload_to_sign: String,
+}
+
+/// A challenge Grid Desk is waiting to sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingUpdate {
+    pub private_enabled: bool,
+    pub payload_to_sign: String,
+}
+
+impl Challenges {
+    /// Challenges expire within minutes; a few dozen open at once is already unusual.
+    const MAX_OPEN: usize = 32;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<OpenChallenge>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn remember(
+        &self,
+        connection_id: &str,
+        account_id: &str,
+        private_enabled: bool,
+        request_id: &str,
+        payload_to_sign: &str,
+    ) {
+        let mut open = self.lock();
+        open.retain(|c| c.request_id != request_id);
+        if open.len() >= Self::MAX_OPEN {
+            open.remove(0);
+        }
+        open.push(OpenChallenge {
+            connection_id: connection_id.to_owned(),
+            request_id: request_id.to_owned(),
+            account_id: account_id.trim().to_owned(),
+            private_enabled,
+            payload_to_sign: payload_to_sign.to_owned(),
+        });
+    }
+
+    /// The open challenge `request_id` of this connection and account.
+    pub fn find(
+        &self,
+        connection_id: &str,
+        account_id: &str,
+        request_id: &str,
+    ) -> UiResult<PendingUpdate> {
+        self.lock()
+            .iter()
+            .find(|c| {
+                c.connection_id == connection_id
+                    && c.account_id == account_id.trim()
+                    && c.request_id == request_id.trim()
+            })
+            .map(|c| PendingUpdate {
+                private_enabled: c.private_enabled,
+                payload_to_sign: c.payload_to_sign.clone(),
+            })
+            .ok_or_else(|| {
+                UiError::validation(
+                    "Grid Desk has no open request to sign with this request id for this account (it may have been used already). Request the change again.",
+                )
+            })
+    }
+
+    /// A challenge is single-use at Grid: forget it once it was used.
+    pub fn forget(&self, request_id: &str) {
+        self.lock().retain(|c| c.request_id != request_id.trim());
+    }
 }
 
 /// Step one of the signed update, for the window.

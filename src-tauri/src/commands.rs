@@ -15,7 +15,7 @@ use crate::state::{
 };
 
 /// QR codes are drawn at least this wide so a phone can read them off a screen.
-pub const QR_MIN_PX: u32 = 256;
+pub const QR_MIN_PX: u32 = 240;
 
 #[tauri::command]
 pub async fn app_state(state: State<'_, AppState>) -> UiResult<AppStateView> {
@@ -150,21 +150,13 @@ pub async fn start_account_update(
 pub async fn complete_account_update(
     state: State<'_, AppState>,
     account_id: String,
-    private_enabled: bool,
     request_id: String,
-    payload_to_sign: String,
     method: String,
     stamp: Option<String>,
 ) -> UiResult<AccountView> {
     let method = SignMethod::parse(&method, stamp)?;
     state
-        .complete_account_update(
-            &account_id,
-            private_enabled,
-            &request_id,
-            &payload_to_sign,
-            method,
-        )
+        .complete_account_update(&account_id, &request_id, method)
         .await
 }
 

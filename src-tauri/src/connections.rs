@@ -185,6 +185,9 @@ impl From<Environment> for EnvLabel {
 pub enum CredentialsState {
     Configured,
     Missing,
+    /// The keychain could not be read (locked, or no keychain service): the credentials may
+    /// be there, so the window must not say "missing".
+    Unavailable,
 }
 
 /// A connection as the window sees it: never a secret, only whether one is configured.

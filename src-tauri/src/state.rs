@@ -10,7 +10,7 @@ use deposit_instructions::{AccountView, ExternalAccountView};
 use grid_client::{ClientConfig, Credentials, GridClient, Secret};
 use serde::Serialize;
 
-use crate::accounts::{self, CheckedAmount, FundGuard, PageView, UpdateStart};
+use crate::accounts::{self, Challenges, CheckedAmount, FundGuard, PageView, UpdateStart};
 use crate::connections::{
     validate_settings, ConnectionSettings, ConnectionSummary, ConnectionsConfig, ConnectionsFile,
     CredentialsState, EnvLabel, Environment, DEMO_ID, ENV_ID,
@@ -21,6 +21,13 @@ use crate::keychain::{
     entry_user, run_blocking, KeychainError, KeychainOp, SecretKind, SecretStore,
 };
 use crate::printing::{AccountCache, PrintScope};
+
+/// Scheme, host and port of a base URL: where its credentials are sent.
+fn origin(base_url: &str) -> Option<String> {
+    url::Url::parse(base_url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+}
 
 /// The read-only connection made from `GRID_CLIENT_ID` / `GRID_CLIENT_SECRET`.
 #[derive(Debug, Clone)]
@@ -34,8 +41,10 @@ impl EnvConnection {
     pub const NAME: &'static str = "Environment variables";
 
     /// Like Grid's SDKs: `GRID_CLIENT_ID` and `GRID_CLIENT_SECRET`, plus `GRID_BASE_URL`
-    /// (default: production) and `GRID_ENVIRONMENT` (`sandbox` by default). An unreadable
-    /// environment name counts as production, the cautious choice.
+    /// (default: production) and `GRID_ENVIRONMENT`. Grid's sandbox and production share one
+    /// base URL and only the keys tell them apart, so without `GRID_ENVIRONMENT=sandbox` the
+    /// connection counts as production (marked red, no sandbox controls): the cautious choice.
+    /// An unreadable environment name counts as production too.
     pub fn from_env() -> Option<Self> {
         let credentials = Credentials::from_env()?;
         let base_url = std::env::var("GRID_BASE_URL")
@@ -43,8 +52,8 @@ impl EnvConnection {
             .filter(|v| !v.trim().is_empty())
             .unwrap_or_else(|| grid_client::DEFAULT_BASE_URL.to_owned());
         let environment = match std::env::var("GRID_ENVIRONMENT") {
-            Err(_) => Environment::Sandbox,
-            Ok(text) if text.trim().is_empty() => Environment::Sandbox,
+            Err(_) => Environment::Production,
+            Ok(text) if text.trim().is_empty() => Environment::Production,
             Ok(text) => Environment::parse(&text).unwrap_or_else(|_| {
                 tracing::warn!("GRID_ENVIRONMENT={text:?} is not sandbox/production; treating it as production");
                 Environment::Production
@@ -183,6 +192,8 @@ pub struct AppState {
     inner: tokio::sync::Mutex<Inner>,
     demo: tokio::sync::Mutex<Option<Demo>>,
     funding: FundGuard,
+    /// Signed-update challenges waiting for step two.
+    challenges: Challenges,
     /// Account views the lists returned, so ticked accounts can be printed.
     printable: AccountCache,
 }
@@ -264,6 +275,7 @@ impl AppState {
             }),
             demo: tokio::sync::Mutex::new(None),
             funding: FundGuard::default(),
+            challenges: Challenges::default(),
             printable: AccountCache::default(),
         }
     }
@@ -287,7 +299,7 @@ impl AppState {
             Ok(false) => CredentialsState::Missing,
             Err(err) => {
                 tracing::warn!("keychain check for {id} failed: {err}");
-                CredentialsState::Missing
+                CredentialsState::Unavailable
             }
         }
     }
@@ -389,7 +401,16 @@ impl AppState {
         let id = match &editing {
             Some(id) => {
                 Self::refuse_built_in(id, "edited")?;
-                self.settings(id).await?;
+                let before = self.settings(id).await?;
+                // The stored secrets were given for one server: they never follow the
+                // connection to another one without being typed again.
+                if origin(&before.base_url) != origin(&base_url)
+                    && (token_id.is_none() || client_secret.is_none())
+                {
+                    return Err(UiError::validation(
+                        "The base URL now points to another server. Enter the API token id and the client secret again to send them there.",
+                    ));
+                }
                 id.clone()
             }
             None => {
@@ -743,18 +764,35 @@ impl AppState {
         private_enabled: bool,
     ) -> UiResult<UpdateStart> {
         let active = self.active().await?;
-        accounts::start_update(&active.client, account_id, private_enabled).await
+        let start = accounts::start_update(&active.client, account_id, private_enabled).await?;
+        match &start {
+            UpdateStart::Challenge {
+                request_id,
+                payload_to_sign,
+                ..
+            } => self.challenges.remember(
+                &active.id,
+                account_id,
+                private_enabled,
+                request_id,
+                payload_to_sign,
+            ),
+            UpdateStart::Updated { account } => self.printable.remember(&active.id, [&**account]),
+        }
+        Ok(start)
     }
 
+    /// Step two of the signed update: signs the payload of the challenge Grid issued in step
+    /// one (kept here, never taken from the window) and resends the body step one bound.
     pub async fn complete_account_update(
         &self,
         account_id: &str,
-        private_enabled: bool,
         request_id: &str,
-        payload_to_sign: &str,
         method: SignMethod,
     ) -> UiResult<AccountView> {
         let active = self.active().await?;
+        let pending = self.challenges.find(&active.id, account_id, request_id)?;
+        let payload_to_sign = pending.payload_to_sign.as_str();
         let stamp = match method {
             SignMethod::Sandbox => {
                 if !active.funding_available() {
@@ -783,11 +821,12 @@ impl AppState {
         let updated = accounts::complete_update(
             &active.client,
             account_id,
-            private_enabled,
+            pending.private_enabled,
             request_id,
             &stamp,
         )
         .await?;
+        self.challenges.forget(request_id);
         self.printable.remember(&active.id, [&updated]);
         Ok(updated)
     }
@@ -1000,6 +1039,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn stored_secrets_do_not_follow_a_connection_to_another_server() {
+        let f = fixture();
+        let saved = f
+            .state
+            .save_connection(input(None, Some("tok"), Some("sec")))
+            .await
+            .expect("saved");
+        let mut moved = input(Some(&saved.id), None, None);
+        moved.base_url = "https://grid.example.net/grid/2025-10-13".into();
+        let err = f
+            .state
+            .save_connection(moved.clone())
+            .await
+            .expect_err("another host needs the secrets again");
+        assert_eq!(err.code, UiCode::Validation);
+        assert!(err.message.contains("another server"), "{}", err.message);
+        let unchanged = f.state.settings(&saved.id).await.expect("still there");
+        assert_eq!(unchanged.base_url, grid_client::DEFAULT_BASE_URL);
+
+        // The same server with another path keeps them; typing them again moves them.
+        let mut same_host = input(Some(&saved.id), None, None);
+        same_host.base_url = format!("{}/", grid_client::DEFAULT_BASE_URL);
+        f.state
+            .save_connection(same_host)
+            .await
+            .expect("same origin keeps the stored secrets");
+        moved.token_id = Some(Secret::new("tok-2"));
+        moved.client_secret = Some(Secret::new("sec-2"));
+        let edited = f.state.save_connection(moved).await.expect("re-entered");
+        assert_eq!(edited.base_url, "https://grid.example.net/grid/2025-10-13");
+        let creds = f.state.read_credentials(&saved.id).await.expect("creds");
+        assert_eq!(creds.client_secret.expose(), "sec-2");
+    }
+
+    #[tokio::test]
     async fn deleting_removes_keychain_entries_and_falls_back_to_the_demo() {
         let f = fixture();
         let saved = f
@@ -1017,9 +1091,13 @@ mod tests {
             .await
             .expect_err("locked");
         assert_eq!(err.code, UiCode::KeychainUnavailable);
+        let listed = f.state.app_state().await.expect("state").connections;
+        assert_eq!(listed.len(), 2);
+        let row = listed.iter().find(|c| c.id == saved.id).expect("listed");
         assert_eq!(
-            f.state.app_state().await.expect("state").connections.len(),
-            2
+            row.credentials,
+            CredentialsState::Unavailable,
+            "a locked keychain is not reported as missing credentials"
         );
         f.store.set_unavailable(false);
 

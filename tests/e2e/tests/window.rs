@@ -730,8 +730,8 @@ async fn wrong_credentials_show_grids_unauthorized_message() {
     let badge = app.find("connection-badge").await;
     assert_eq!(
         badge.attr("data-env").await.ok().flatten().as_deref(),
-        Some("sandbox"),
-        "the environment connection is a sandbox one by default"
+        Some("production"),
+        "without GRID_ENVIRONMENT=sandbox the environment connection counts as production"
     );
     app.snap("error-401").await;
     eprintln!("[e2e] 401 banner: {message:?}");
@@ -990,17 +990,40 @@ async fn a_sandbox_connection_is_saved_tested_and_used() {
         .await
         .expect("the saved connection has connection-delete");
     app.reveal(&delete).await;
-    delete.click().await.expect("clicking connection-delete");
-    // Deleting asks for a second click; until then nothing is deleted.
+    // A real double click: the first click arms, the second is part of the same gesture and
+    // must not confirm a deletion.
+    let press = |mouse: MouseActions| {
+        mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            })
+    };
+    let double = press(press(MouseActions::new("mouse".to_owned()).then(
+        PointerAction::MoveToElement {
+            element: delete.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        },
+    )));
+    app.client
+        .perform_actions(double)
+        .await
+        .expect("double-clicking connection-delete");
+    // Deleting asks for a second, separate click; until then nothing is deleted.
     assert_eq!(
         delete.attr("data-confirm").await.ok().flatten().as_deref(),
         Some("armed"),
-        "the first click only arms the delete button"
+        "a double click only arms the delete button"
     );
     assert!(
         keychain_secret(&format!("{connection_id}:client-secret")).is_some(),
-        "one click must not delete anything"
+        "a double click must not delete anything"
     );
+    tokio::time::sleep(Duration::from_millis(600)).await;
     delete.click().await.expect("confirming connection-delete");
     app.wait_for("the connection row to disappear", STEP, async || {
         for row in app.all("connection-row").await {
