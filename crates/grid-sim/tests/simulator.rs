@@ -579,8 +579,8 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
     .expect("updatedAt is RFC 3339");
     assert_eq!(
         after.updated_at.len(),
-        20,
-        "second precision in UTC: {}",
+        24,
+        "millisecond precision in UTC (YYYY-MM-DDTHH:MM:SS.mmmZ): {}",
         after.updated_at
     );
     let age = time::OffsetDateTime::now_utc() - updated;
@@ -594,6 +594,24 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
         after,
         "the fund is stored"
     );
+
+    // Two funds within the same second (and likely the same millisecond) each move updatedAt
+    // forward, so a client comparing updatedAt sees both changes.
+    let mut previous = after.updated_at.clone();
+    for _ in 0..2 {
+        let (status, body) = h.fund(before.id.as_str(), json!({"amount": 1})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let now = body["updatedAt"].as_str().expect("updatedAt").to_owned();
+        let parse = |t: &str| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .expect("updatedAt is RFC 3339")
+        };
+        assert!(
+            parse(&now) > parse(&previous),
+            "each fund bumps updatedAt: {previous} then {now}"
+        );
+        previous = now;
+    }
 
     let btc = h.platform_account("BTC").await;
     let (_, body) = h.fund(btc.id.as_str(), json!({"amount": 1})).await;
