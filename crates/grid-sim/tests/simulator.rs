@@ -548,6 +548,16 @@ async fn unknown_routes_and_methods_answer_with_grid_errors() {
         .send(h.request(Method::DELETE, "/platform/internal-accounts"))
         .await;
     assert_error(status, &body, 405, "METHOD_NOT_ALLOWED", "a wrong method");
+    let (status, body) = h
+        .get("/sandbox/internal-accounts/InternalAccount:x/fund")
+        .await;
+    assert_error(
+        status,
+        &body,
+        405,
+        "METHOD_NOT_ALLOWED",
+        "a wrong method on a sandbox route outside production",
+    );
     h.finish().await;
 }
 
@@ -742,6 +752,18 @@ async fn production_credentials_cannot_use_sandbox_routes() {
     );
     let (status, _) = h.get("/sandbox/anything").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "every /sandbox route");
+    // A known sandbox route with the wrong method is still the sandbox: 403, not 405.
+    let fund_path = format!("/sandbox/internal-accounts/{}/fund", usd.id);
+    for method in [Method::GET, Method::PUT, Method::DELETE, Method::PATCH] {
+        let (status, err) = h.send(h.request(method.clone(), &fund_path)).await;
+        assert_error(
+            status,
+            &err,
+            403,
+            "FORBIDDEN",
+            &format!("{method} on the fund route"),
+        );
+    }
     let wrong = h
         .http
         .post(h.url(&format!("/sandbox/internal-accounts/{}/fund", usd.id)))
