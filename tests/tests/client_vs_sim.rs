@@ -782,12 +782,85 @@ async fn gets_retry_through_transient_faults() {
     );
     grid.inject(json!({"kind": "status", "status": 500, "count": 10}))
         .await;
+    let route = "/platform/internal-accounts";
+    let answered_before = grid.answered("GET", route);
     let err = client
         .list_platform_internal_accounts(&PlatformAccountFilter::default())
         .await
         .expect_err("retries are bounded");
     assert_eq!(err.http_status(), Some(500));
     assert_eq!(err.api_code(), Some("INTERNAL_ERROR"));
+    let attempts = 1 + TestGrid::QUICK_RETRIES.max_retries;
+    assert_eq!(
+        grid.answered("GET", route) - answered_before,
+        attempts as usize,
+        "the first attempt plus max_retries retries, then stop"
+    );
+    assert_eq!(
+        grid.fault_remaining().await,
+        u64::from(10 - attempts),
+        "the simulator received exactly {attempts} of the ten armed 500s"
+    );
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_within_the_clients_patience_is_waited_out() {
+    let grid = TestGrid::start().await;
+    let client = grid.client_with_retry(grid_client::RetryPolicy {
+        max_retries: 3,
+        base_delay: std::time::Duration::from_millis(10),
+        max_delay: std::time::Duration::from_secs(2),
+    });
+    grid.inject(json!({"kind": "rate_limit", "count": 1, "retryAfter": 1}))
+        .await;
+    let route = "/platform/internal-accounts";
+    let started = std::time::Instant::now();
+    let accounts = client
+        .list_platform_internal_accounts(&PlatformAccountFilter::default())
+        .await;
+    let elapsed = started.elapsed();
+    assert!(
+        accounts.is_ok_and(|a| !a.is_empty()),
+        "the retry after the wait succeeds"
+    );
+    assert!(
+        elapsed >= std::time::Duration::from_secs(1),
+        "waited the full Retry-After: {elapsed:?}"
+    );
+    assert_eq!(grid.answered("GET", route), 2, "one 429, one retry");
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_clients_patience_is_returned_at_once() {
+    let grid = TestGrid::start().await;
+    // max_delay is 200 ms; Grid asks for 30 s.
+    grid.inject(json!({"kind": "rate_limit", "count": 5, "retryAfter": 30}))
+        .await;
+    let started = std::time::Instant::now();
+    let err = grid
+        .client()
+        .list_platform_internal_accounts(&PlatformAccountFilter::default())
+        .await
+        .expect_err("not retried early");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(3),
+        "returned promptly, not after a shortened wait: {elapsed:?}"
+    );
+    assert_eq!(err_code(&err), (429, "RATE_LIMITED".to_owned()));
+    assert_eq!(
+        err.retry_after(),
+        Some(std::time::Duration::from_secs(30)),
+        "the caller can say \"Grid asks to wait 30 seconds\""
+    );
+    assert_eq!(err.category(), ErrorCategory::Network);
+    assert_eq!(
+        grid.fault_remaining().await,
+        4,
+        "one request reached the simulator; none was sent early"
+    );
     grid.stop().await;
 }
 
