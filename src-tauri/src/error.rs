@@ -157,6 +157,7 @@ mod tests {
                 details: None,
             },
             retry_after: None,
+            request_id: None,
         }
         .into()
     }

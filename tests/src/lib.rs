@@ -16,6 +16,8 @@ pub struct TestGrid {
     pub config: SimConfig,
     violations: Arc<Mutex<Vec<String>>>,
     checked: Arc<Mutex<usize>>,
+    /// `(method, route template)` of every response sent, in order.
+    answered: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl std::fmt::Debug for TestGrid {
@@ -36,7 +38,8 @@ impl TestGrid {
         let validator = SpecValidator::shared();
         let violations = Arc::new(Mutex::new(Vec::new()));
         let checked = Arc::new(Mutex::new(0_usize));
-        let (v, c) = (violations.clone(), checked.clone());
+        let answered = Arc::new(Mutex::new(Vec::new()));
+        let (v, c, a) = (violations.clone(), checked.clone(), answered.clone());
         let observer: Arc<dyn Fn(&Exchange) + Send + Sync> =
             Arc::new(move |exchange: &Exchange| {
                 let problems = validator.check_response(
@@ -46,6 +49,9 @@ impl TestGrid {
                     &exchange.body,
                 );
                 *c.lock().expect("counter") += 1;
+                a.lock()
+                    .expect("answered")
+                    .push((exchange.method.clone(), exchange.path.clone()));
                 if !problems.is_empty() {
                     v.lock().expect("violations").extend(problems);
                 }
@@ -58,6 +64,7 @@ impl TestGrid {
             config,
             violations,
             checked,
+            answered,
         }
     }
 
@@ -75,13 +82,61 @@ impl TestGrid {
 
     pub fn client_with(&self, credentials: Credentials) -> GridClient {
         let mut config = ClientConfig::new(self.base_url(), credentials);
-        config.retry = RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(200),
-        };
+        config.retry = Self::QUICK_RETRIES;
         config.request_timeout = Duration::from_secs(20);
         GridClient::new(config).expect("client for the simulator")
+    }
+
+    /// The retry policy of [`TestGrid::client`].
+    pub const QUICK_RETRIES: RetryPolicy = RetryPolicy {
+        max_retries: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(200),
+    };
+
+    /// A client with the simulator's credentials and the given retry policy.
+    pub fn client_with_retry(&self, retry: RetryPolicy) -> GridClient {
+        let mut config = ClientConfig::new(
+            self.base_url(),
+            Credentials::new(
+                self.config.client_id.clone(),
+                self.config.client_secret.clone(),
+            ),
+        );
+        config.retry = retry;
+        config.request_timeout = Duration::from_secs(20);
+        GridClient::new(config).expect("client for the simulator")
+    }
+
+    /// How many responses the simulator sent for `method` on the route template `path`
+    /// (e.g. `GET /platform/internal-accounts`). Dropped connections send none: count those
+    /// with [`TestGrid::fault_remaining`].
+    pub fn answered(&self, method: &str, path: &str) -> usize {
+        self.answered
+            .lock()
+            .expect("answered")
+            .iter()
+            .filter(|(m, p)| m == method && p == path)
+            .count()
+    }
+
+    /// The simulator's `/_sim/state` summary.
+    pub async fn sim_state(&self) -> Value {
+        let response = self
+            .raw(reqwest::Method::GET, "/_sim/state")
+            .send()
+            .await
+            .expect("state endpoint answers");
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.expect("state is JSON")
+    }
+
+    /// How many requests the first armed fault still covers (0 when none is armed): each
+    /// request the simulator receives on a Grid route uses one up, answered or not.
+    pub async fn fault_remaining(&self) -> u64 {
+        self.sim_state().await["armedFaults"][0]["remaining"]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     /// A raw HTTP client with the simulator's credentials, for requests `grid-client` refuses

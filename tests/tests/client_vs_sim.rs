@@ -703,7 +703,15 @@ async fn every_signed_retry_failure_has_its_code() {
         .complete_internal_account_update(&wallet.id, &update, &fresh.request_id, &stamp)
         .await
         .expect_err("expired challenge");
-    assert_eq!(err_code(&expired).0, 401);
+    assert_eq!(err_code(&expired), (401, "UNAUTHORIZED".to_owned()));
+    let Error::Api(api) = &expired else {
+        panic!("an API error: {expired:?}");
+    };
+    assert!(
+        api.body.message.contains(&fresh.request_id) && api.body.message.contains("expired"),
+        "the message says the challenge expired: {}",
+        api.body.message
+    );
 
     let shortcut = challenge().await;
     let updated = client
@@ -782,12 +790,85 @@ async fn gets_retry_through_transient_faults() {
     );
     grid.inject(json!({"kind": "status", "status": 500, "count": 10}))
         .await;
+    let route = "/platform/internal-accounts";
+    let answered_before = grid.answered("GET", route);
     let err = client
         .list_platform_internal_accounts(&PlatformAccountFilter::default())
         .await
         .expect_err("retries are bounded");
     assert_eq!(err.http_status(), Some(500));
     assert_eq!(err.api_code(), Some("INTERNAL_ERROR"));
+    let attempts = 1 + TestGrid::QUICK_RETRIES.max_retries;
+    assert_eq!(
+        grid.answered("GET", route) - answered_before,
+        attempts as usize,
+        "the first attempt plus max_retries retries, then stop"
+    );
+    assert_eq!(
+        grid.fault_remaining().await,
+        u64::from(10 - attempts),
+        "the simulator received exactly {attempts} of the ten armed 500s"
+    );
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_within_the_clients_patience_is_waited_out() {
+    let grid = TestGrid::start().await;
+    let client = grid.client_with_retry(grid_client::RetryPolicy {
+        max_retries: 3,
+        base_delay: std::time::Duration::from_millis(10),
+        max_delay: std::time::Duration::from_secs(2),
+    });
+    grid.inject(json!({"kind": "rate_limit", "count": 1, "retryAfter": 1}))
+        .await;
+    let route = "/platform/internal-accounts";
+    let started = std::time::Instant::now();
+    let accounts = client
+        .list_platform_internal_accounts(&PlatformAccountFilter::default())
+        .await;
+    let elapsed = started.elapsed();
+    assert!(
+        accounts.is_ok_and(|a| !a.is_empty()),
+        "the retry after the wait succeeds"
+    );
+    assert!(
+        elapsed >= std::time::Duration::from_secs(1),
+        "waited the full Retry-After: {elapsed:?}"
+    );
+    assert_eq!(grid.answered("GET", route), 2, "one 429, one retry");
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_clients_patience_is_returned_at_once() {
+    let grid = TestGrid::start().await;
+    // max_delay is 200 ms; Grid asks for 30 s.
+    grid.inject(json!({"kind": "rate_limit", "count": 5, "retryAfter": 30}))
+        .await;
+    let started = std::time::Instant::now();
+    let err = grid
+        .client()
+        .list_platform_internal_accounts(&PlatformAccountFilter::default())
+        .await
+        .expect_err("not retried early");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(3),
+        "returned promptly, not after a shortened wait: {elapsed:?}"
+    );
+    assert_eq!(err_code(&err), (429, "RATE_LIMITED".to_owned()));
+    assert_eq!(
+        err.retry_after(),
+        Some(std::time::Duration::from_secs(30)),
+        "the caller can say \"Grid asks to wait 30 seconds\""
+    );
+    assert_eq!(err.category(), ErrorCategory::Network);
+    assert_eq!(
+        grid.fault_remaining().await,
+        4,
+        "one request reached the simulator; none was sent early"
+    );
     grid.stop().await;
 }
 
@@ -835,10 +916,32 @@ async fn malformed_json_is_a_decode_error_with_a_path() {
         .list_platform_internal_accounts(&PlatformAccountFilter::default())
         .await
         .expect_err("malformed");
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let Error::Decode {
+        path,
+        message,
+        body_excerpt,
+    } = &err
+    else {
+        panic!("expected a decode error: {err:?}");
+    };
+    // The truncated body breaks off inside the first account's `type`: the path must lead
+    // there, not be empty or "." (which would tell support nothing).
+    assert!(
+        path.starts_with("data[0]"),
+        "the path points into the first account: {path:?} ({message})"
+    );
+    assert!(!message.is_empty());
+    assert!(
+        body_excerpt.starts_with(r#"{"data":[{"id":"#),
+        "the excerpt shows the start of the body: {body_excerpt}"
+    );
     // The broken body is the fault itself, not a simulator bug: take it out of the record and
     // check it is the only one.
     let broken = grid.take_violations();
+    assert!(
+        !broken.is_empty(),
+        "the spec check must have flagged the truncated body"
+    );
     assert!(
         broken
             .iter()
@@ -892,5 +995,137 @@ async fn the_edit_control_plants_data_that_still_matches_the_spec() {
         "an edit that breaks the schema is refused"
     );
     assert_eq!(find_account(&grid, &usd.id).await.balance, usd.balance);
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn patching_an_unknown_account_is_not_found() {
+    let grid = TestGrid::start().await;
+    let err = grid
+        .client()
+        .update_internal_account(
+            &InternalAccountId::from("InternalAccount:does-not-exist"),
+            &InternalAccountUpdateRequest {
+                private_enabled: Some(true),
+            },
+        )
+        .await
+        .expect_err("unknown account");
+    assert_eq!(err_code(&err), (404, "REFERENCE_NOT_FOUND".to_owned()));
+    assert_eq!(err.category(), ErrorCategory::NotFound);
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_id_issued_for_another_account_is_refused() {
+    let grid = TestGrid::start().await;
+    let client = grid.client();
+    let wallets: Vec<InternalAccount> = all_customer_accounts(
+        &grid,
+        CustomerAccountFilter {
+            account_type: Some(InternalAccountType::EmbeddedWallet),
+            ..Default::default()
+        },
+        100,
+    )
+    .await
+    .into_iter()
+    .filter(|a| a.status.as_str() == "ACTIVE")
+    .collect();
+    let [first, second, ..] = wallets.as_slice() else {
+        panic!("two active embedded wallets are seeded: {}", wallets.len());
+    };
+    let update = InternalAccountUpdateRequest {
+        private_enabled: Some(!first.private_enabled.unwrap_or(false)),
+    };
+    let UpdateOutcome::ChallengeIssued(challenge) = client
+        .update_internal_account(&first.id, &update)
+        .await
+        .expect("step 1")
+    else {
+        panic!("step 1 answers with a challenge");
+    };
+    let err = client
+        .complete_internal_account_update(
+            &second.id,
+            &update,
+            &challenge.request_id,
+            "sandbox-valid-signature",
+        )
+        .await
+        .expect_err("the challenge belongs to the first wallet");
+    assert_eq!(err_code(&err), (401, "UNAUTHORIZED".to_owned()));
+    assert_eq!(err.category(), ErrorCategory::Unauthorized);
+    assert_eq!(
+        find_account(&grid, &second.id).await.private_enabled,
+        second.private_enabled,
+        "the other wallet is unchanged"
+    );
+    // The challenge is still good for the account it was issued for.
+    let updated = client
+        .complete_internal_account_update(
+            &first.id,
+            &update,
+            &challenge.request_id,
+            "sandbox-valid-signature",
+        )
+        .await
+        .expect("the right account");
+    assert_eq!(updated.private_enabled, update.private_enabled);
+    grid.stop().await;
+}
+
+#[tokio::test]
+async fn customer_external_accounts_filter_by_customer() {
+    let grid = TestGrid::start().await;
+    let client = grid.client();
+    let everyone: Vec<_> = client
+        .external_account_pages(false, ExternalAccountFilter::default(), 100)
+        .try_collect()
+        .await
+        .expect("all customer external accounts");
+    let everyone: Vec<_> = everyone.into_iter().flat_map(|p| p.data).collect();
+    let customers: HashSet<_> = everyone
+        .iter()
+        .filter_map(|a| a.customer_id.clone())
+        .collect();
+    assert!(
+        customers.len() >= 2,
+        "the filter is only tested if several customers have external accounts: {customers:?}"
+    );
+    for customer in customers {
+        let expected: Vec<_> = everyone
+            .iter()
+            .filter(|a| a.customer_id.as_ref() == Some(&customer))
+            .map(|a| a.id.clone())
+            .collect();
+        let page = client
+            .list_customer_external_accounts(
+                &ExternalAccountFilter {
+                    customer_id: Some(customer.clone()),
+                    currency: None,
+                },
+                &PageRequest {
+                    limit: Some(100),
+                    cursor: None,
+                },
+            )
+            .await
+            .expect("filtered");
+        let got: Vec<_> = page.data.iter().map(|a| a.id.clone()).collect();
+        assert_eq!(got, expected, "exactly {customer}'s accounts, in order");
+        assert_eq!(page.total_count, Some(expected.len() as u64));
+    }
+    let nobody = client
+        .list_customer_external_accounts(
+            &ExternalAccountFilter {
+                customer_id: Some("Customer:nobody".into()),
+                currency: None,
+            },
+            &PageRequest::default(),
+        )
+        .await
+        .expect("an unknown customer has no accounts");
+    assert!(nobody.data.is_empty() && !nobody.has_more);
     grid.stop().await;
 }

@@ -1,8 +1,10 @@
 //! Every fault grid-sim can inject × every operation Grid Desk performs, through the real client.
 //!
 //! Faults are armed for more requests than the client ever makes, so a GET shows its bounded
-//! retries ending in a clear error. For the fund the rule is stricter: never applied twice, and
-//! when the answer is lost the balance is re-read to say what happened. The table is printed
+//! retries ending in a clear error; the "attempts" column counts the requests the simulator
+//! actually received (each uses up one armed fault), so bounded GET retries and never-retried
+//! POST/PATCH are checked, not assumed. For the fund the rule is stricter: never applied twice,
+//! and when the answer is lost the balance is re-read to say what happened. The table is printed
 //! (`cargo test -p grid-desk-tests --test fault_matrix -- --nocapture`) and written to
 //! `target/fault-matrix.md`.
 
@@ -22,6 +24,11 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 const FUND: i64 = 777;
+/// The simulator only sees the armed count; the client never makes this many attempts.
+const ARMED: u64 = 20;
+const PRIVATE_ON: InternalAccountUpdateRequest = InternalAccountUpdateRequest {
+    private_enabled: Some(true),
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -31,16 +38,20 @@ enum Op {
     ListCustomerExternal,
     Fund,
     PatchChallenge,
+    PatchSigned,
 }
 
-const OPS: [Op; 6] = [
+const OPS: [Op; 7] = [
     Op::ListPlatform,
     Op::ListCustomer,
     Op::ListPlatformExternal,
     Op::ListCustomerExternal,
     Op::Fund,
     Op::PatchChallenge,
+    Op::PatchSigned,
 ];
+
+const MAX_RETRIES: u32 = 2;
 
 impl Op {
     fn name(self) -> &'static str {
@@ -51,14 +62,24 @@ impl Op {
             Op::ListCustomerExternal => "list customer external",
             Op::Fund => "sandbox fund",
             Op::PatchChallenge => "PATCH (step 1)",
+            Op::PatchSigned => "PATCH (step 2, signed)",
         }
+    }
+
+    /// GETs are retried; a fund or a PATCH is sent exactly once.
+    fn is_get(self) -> bool {
+        !matches!(self, Op::Fund | Op::PatchChallenge | Op::PatchSigned)
     }
 }
 
 /// What a call came back with, reduced to what the matrix checks.
 #[derive(Debug)]
 enum Outcome {
-    Ok { unknown_values: bool },
+    /// `checked`: the operation-specific check of the answer (new values kept as `Unknown`;
+    /// for step 1 of the PATCH, that a challenge came back).
+    Ok {
+        checked: bool,
+    },
     NotSent,
     MaybeSent,
     Api(u16, String),
@@ -66,11 +87,9 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn of<T>(result: Result<T, Error>, unknown: impl Fn(&T) -> bool) -> Self {
+    fn of<T>(result: Result<T, Error>, check: impl Fn(&T) -> bool) -> Self {
         match result {
-            Ok(v) => Outcome::Ok {
-                unknown_values: unknown(&v),
-            },
+            Ok(v) => Outcome::Ok { checked: check(&v) },
             Err(Error::NotSent { .. }) => Outcome::NotSent,
             Err(Error::MaybeSent { .. }) => Outcome::MaybeSent,
             Err(Error::Api(api)) => Outcome::Api(api.http_status, api.body.code.clone()),
@@ -78,11 +97,12 @@ impl Outcome {
         }
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, op: Op) -> String {
         match self {
-            Outcome::Ok {
-                unknown_values: true,
-            } => "ok, new values kept as Unknown".into(),
+            Outcome::Ok { checked: true } if op == Op::PatchChallenge => {
+                "ok, a challenge to sign".into()
+            }
+            Outcome::Ok { checked: true } => "ok, new values kept as Unknown".into(),
             Outcome::Ok { .. } => "ok".into(),
             Outcome::NotSent => "error: not sent".into(),
             Outcome::MaybeSent => "error: no answer (outcome unknown)".into(),
@@ -111,7 +131,7 @@ impl Fixture {
         );
         config.request_timeout = Duration::from_millis(400);
         config.retry = RetryPolicy {
-            max_retries: 2,
+            max_retries: MAX_RETRIES,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
         };
@@ -175,7 +195,30 @@ impl Fixture {
         assert!(response.status().is_success());
     }
 
-    async fn run(&self, op: Op) -> Outcome {
+    /// What an operation needs before the fault is armed: step 2 of the PATCH needs a fresh
+    /// challenge (its request id) from a fault-free step 1.
+    async fn prepare(&self, op: Op) -> Option<String> {
+        if op != Op::PatchSigned {
+            return None;
+        }
+        match self
+            .grid
+            .client()
+            .update_internal_account(&self.wallet, &PRIVATE_ON)
+            .await
+            .expect("step 1 without faults")
+        {
+            UpdateOutcome::ChallengeIssued(challenge) => Some(challenge.request_id),
+            UpdateOutcome::Updated(_) => panic!("step 1 must answer with a challenge"),
+        }
+    }
+
+    /// Requests the simulator received since the fault was armed (each uses one of `armed`).
+    async fn attempts(&self, armed: u64) -> u64 {
+        armed - self.grid.fault_remaining().await
+    }
+
+    async fn run(&self, op: Op, request_id: Option<&str>) -> Outcome {
         let c = &self.client;
         let page = PageRequest::default();
         match op {
@@ -219,14 +262,23 @@ impl Fixture {
                 },
             ),
             Op::PatchChallenge => Outcome::of(
-                c.update_internal_account(
+                c.update_internal_account(&self.wallet, &PRIVATE_ON).await,
+                |o| matches!(o, UpdateOutcome::ChallengeIssued(c) if c.request_id.starts_with("Request:")),
+            ),
+            Op::PatchSigned => Outcome::of(
+                c.complete_internal_account_update(
                     &self.wallet,
-                    &InternalAccountUpdateRequest {
-                        private_enabled: Some(true),
-                    },
+                    &PRIVATE_ON,
+                    request_id.expect("a prepared challenge"),
+                    "sandbox-valid-signature",
                 )
                 .await,
-                |o| !matches!(o, UpdateOutcome::ChallengeIssued(_)),
+                |a| {
+                    matches!(
+                        a.status,
+                        grid_client::models::InternalAccountStatus::Unknown(_)
+                    ) && a.private_enabled == Some(true)
+                },
             ),
         }
     }
@@ -242,7 +294,7 @@ struct FaultCase {
 fn faults() -> Vec<FaultCase> {
     let armed = |v: Value| {
         let mut v = v;
-        v["count"] = json!(20);
+        v["count"] = json!(ARMED);
         v
     };
     vec![
@@ -298,39 +350,63 @@ fn faults() -> Vec<FaultCase> {
 
 /// The expected outcome class for a cell; panics with the cell's name when it differs.
 fn check(fault: &FaultCase, op: Op, outcome: &Outcome) {
-    let cell = format!("{} × {}: {}", fault.name, op.name(), outcome.describe());
+    let cell = format!("{} × {}: {}", fault.name, op.name(), outcome.describe(op));
     let ok = match (fault.fault["kind"].as_str().unwrap_or_default(), outcome) {
         ("latency" | "drop" | "drop_after", Outcome::MaybeSent) => true,
         ("status", Outcome::Api(status, _)) => {
             Some(u64::from(*status)) == fault.fault["status"].as_u64()
         }
         ("rate_limit", Outcome::Api(429, code)) => code == "RATE_LIMITED",
-        ("malformed", Outcome::Decode(_)) => true,
+        ("malformed", Outcome::Decode(path)) => !path.is_empty(),
         ("schema_violation", Outcome::Decode(path)) => !path.is_empty(),
-        ("unknown_enum", Outcome::Ok { unknown_values }) => {
-            *unknown_values || op == Op::PatchChallenge
-        }
+        // Step 1 must still be a challenge (it has no enums to change); everything else must
+        // come back with the new values kept.
+        ("unknown_enum", Outcome::Ok { checked }) => *checked,
         _ => false,
     };
     assert!(ok, "unexpected outcome: {cell}");
 }
 
+/// How many requests the simulator must receive for a cell: a fund or a PATCH exactly once;
+/// a GET once more per allowed retry when the failure is transient, and once when the answer
+/// is final (a 200, however broken) or Grid asks to wait longer than the client's longest
+/// backoff (the 1 s `Retry-After` beyond its 50 ms `max_delay`).
+fn expected_attempts(fault: &FaultCase, op: Op) -> u64 {
+    if !op.is_get() {
+        return 1;
+    }
+    match fault.fault["kind"].as_str().unwrap_or_default() {
+        "latency" | "drop" | "drop_after" | "status" => 1 + u64::from(MAX_RETRIES),
+        _ => 1,
+    }
+}
+
 #[tokio::test]
 async fn every_fault_on_every_operation_is_handled() {
     let fx = Fixture::new().await;
-    let mut table =
-        String::from("| fault | operation | outcome | fund applied |\n|---|---|---|---|\n");
+    let mut table = String::from(
+        "| fault | operation | outcome | attempts | fund applied |\n|---|---|---|---|---|\n",
+    );
     for fault in faults() {
         for op in OPS {
             let before = fx.usd_balance().await;
+            let request_id = fx.prepare(op).await;
             fx.grid.inject(fault.fault.clone()).await;
-            let outcome = fx.run(op).await;
+            let outcome = fx.run(op, request_id.as_deref()).await;
+            let attempts = fx.attempts(ARMED).await;
             fx.clear_faults().await;
             if fault.fault["kind"] == "latency" {
                 // Wait out the latency so a late apply would show in the re-read.
                 tokio::time::sleep(Duration::from_millis(900)).await;
             }
             check(&fault, op, &outcome);
+            assert_eq!(
+                attempts,
+                expected_attempts(&fault, op),
+                "{} × {}: requests the simulator received",
+                fault.name,
+                op.name()
+            );
             let after = fx.usd_balance().await;
             let applied = if op == Op::Fund {
                 let expected = if fault.applies_fund { FUND } else { 0 };
@@ -358,10 +434,11 @@ async fn every_fault_on_every_operation_is_handled() {
             };
             let _ = writeln!(
                 table,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 fault.name,
                 op.name(),
-                outcome.describe(),
+                outcome.describe(op),
+                attempts,
                 applied
             );
         }

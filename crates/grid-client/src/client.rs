@@ -23,6 +23,8 @@ use crate::secret::{Credentials, Secret};
 
 /// Grid's production base URL for the API version this client speaks.
 pub const DEFAULT_BASE_URL: &str = "https://api.lightspark.com/grid/2025-10-13";
+/// The `code` of the [`ApiError`] for a 3xx answer (never followed; not one of Grid's codes).
+pub const REDIRECT_REFUSED: &str = "REDIRECT_REFUSED";
 /// The largest page Grid serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
@@ -33,7 +35,9 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// First backoff; doubles each retry.
     pub base_delay: Duration,
-    /// Cap on any single wait, including a server's `Retry-After`.
+    /// Cap on any single backoff wait. A server's `Retry-After` longer than this is not
+    /// shortened: the GET stops and returns the error with its `retry_after`, so the caller
+    /// can say how long Grid asks to wait.
     pub max_delay: Duration,
 }
 
@@ -220,6 +224,9 @@ impl GridClient {
             .timeout(config.request_timeout)
             .default_headers(headers)
             .user_agent(concat!("grid-desk/", env!("CARGO_PKG_VERSION")))
+            // Never follow a redirect: it could take an https base URL (and the Basic
+            // credentials) to plain http or another host. A 3xx is reported as an error.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::not_sent(format!("Could not set up HTTP: {e}")))?;
         Ok(Self {
@@ -284,7 +291,12 @@ impl GridClient {
                         return read_response(response, what).await;
                     }
                     if let Some(wait) = retry_after(response.headers()) {
-                        tokio::time::sleep(wait.min(self.retry.max_delay)).await;
+                        if wait > self.retry.max_delay {
+                            // Retrying sooner than Grid asked would only be refused again:
+                            // hand back the error, carrying the wait, for the caller to show.
+                            return read_response(response, what).await;
+                        }
+                        tokio::time::sleep(wait).await;
                         retry += 1;
                         continue;
                     }
@@ -568,6 +580,10 @@ async fn read_response<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     let status = response.status();
     let wait = retry_after(response.headers());
+    let request_id = request_id(response.headers());
+    if status.is_redirection() {
+        return Err(redirect_refused(&response, what, request_id));
+    }
     let bytes = response.bytes().await.map_err(|_| Error::MaybeSent {
         message: format!("{what}: the connection dropped while Grid was answering."),
     })?;
@@ -592,8 +608,49 @@ async fn read_response<T: DeserializeOwned>(
         http_status: status.as_u16(),
         body,
         retry_after: wait,
+        request_id,
     }
     .into())
+}
+
+/// Grid's id for the request (`request-id`, or `x-request-id`), for a support ticket.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["request-id", "x-request-id"].iter().find_map(|name| {
+        headers
+            .get(*name)?
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    })
+}
+
+/// A 3xx answer: redirects are never followed (see `GridClient::new`).
+fn redirect_refused(response: &reqwest::Response, what: &str, request_id: Option<String>) -> Error {
+    let status = response.status();
+    let target = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(|| "another address".to_owned(), |l| format!("\"{l}\""));
+    ApiError {
+        http_status: status.as_u16(),
+        body: ErrorBody {
+            status: status.as_u16(),
+            code: REDIRECT_REFUSED.to_owned(),
+            message: format!(
+                "{what}: Grid answered with a redirect (HTTP {}) to {target}. Grid Desk does not \
+                 follow redirects, so credentials never go to an address you did not enter. \
+                 Check the base URL.",
+                status.as_u16()
+            ),
+            details: None,
+        },
+        retry_after: None,
+        request_id,
+    }
+    .into()
 }
 
 /// Follows `nextCursor` until `hasMore` is false. Stops (after yielding the page) when Grid

@@ -39,6 +39,26 @@ pub struct ApiError {
     pub body: ErrorBody,
     /// `Retry-After` on 429/503, if sent.
     pub retry_after: Option<Duration>,
+    /// Grid's id for the request (the `request-id` or `x-request-id` response header), for a
+    /// support ticket.
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// An error answer without `Retry-After` or a request id.
+    pub fn new(http_status: u16, body: ErrorBody) -> Self {
+        Self {
+            http_status,
+            body,
+            retry_after: None,
+            request_id: None,
+        }
+    }
+
+    /// Grid's id for the request, when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
 }
 
 /// The few categories a user interface branches on.
@@ -71,6 +91,23 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             Self::Api(api) => Some(api.http_status),
+            _ => None,
+        }
+    }
+
+    /// How long Grid asks to wait before trying again (`Retry-After` on a 429/503), e.g. to
+    /// say "Grid asks to wait 30 seconds".
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Grid's request id when Grid answered with an error and sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(api) => api.request_id(),
             _ => None,
         }
     }

@@ -12,7 +12,7 @@ pub mod signing;
 pub use client::{
     all_pages, validate_base_url, ClientConfig, CustomerAccountFilter, ExternalAccountFilter,
     GridClient, PageRequest, PlatformAccountFilter, RetryPolicy, UpdateOutcome, DEFAULT_BASE_URL,
-    MAX_PAGE_SIZE,
+    MAX_PAGE_SIZE, REDIRECT_REFUSED,
 };
 pub use error::{ApiError, Error, ErrorCategory};
 pub use secret::{Credentials, Secret};

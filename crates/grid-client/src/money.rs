@@ -37,7 +37,13 @@ pub enum AmountError {
     TooLarge { max: String },
     #[error("This currency does not say how many decimal places it has, so amounts cannot be converted safely.")]
     UnknownDecimals,
+    #[error("This currency claims {decimals} decimal places; at most {MAX_DECIMALS} can be converted exactly, so amounts are not accepted for it.")]
+    UnsupportedDecimals { decimals: u32 },
 }
+
+/// The most decimal places an amount can have: 10^18 is the largest power of ten an `i64`
+/// holds, so more would scale wrongly (or overflow) instead of converting exactly.
+pub const MAX_DECIMALS: u32 = 18;
 
 /// "USD amounts have at most 2 decimal places; "1.005" has more." and, for currencies without
 /// decimals, "JPY amounts are whole numbers; "10.5" has decimals."
@@ -71,6 +77,9 @@ pub fn parse_fund_amount(text: &str, currency: &Currency) -> Result<i64, AmountE
 
 /// Parses a non-negative display amount into smallest units exactly.
 pub fn parse_minor_units(text: &str, decimals: u32, code: &str) -> Result<i64, AmountError> {
+    if decimals > MAX_DECIMALS {
+        return Err(AmountError::UnsupportedDecimals { decimals });
+    }
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(AmountError::Empty);
@@ -129,7 +138,7 @@ pub fn parse_minor_units(text: &str, decimals: u32, code: &str) -> Result<i64, A
     let value =
         Decimal::from_str(&canonical).map_err(|_| AmountError::NotANumber(trimmed.to_owned()))?;
     let scaled = value
-        .checked_mul(Decimal::from(10_i64.pow(decimals.min(18))))
+        .checked_mul(Decimal::from(10_i64.pow(decimals)))
         .ok_or_else(too_large)?;
     let scaled = scaled.normalize();
     if scaled.scale() != 0 {
@@ -324,6 +333,35 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "The amount is too large: at most $1,000,000,000.00 can be added at once."
+        );
+    }
+
+    #[test]
+    fn decimals_beyond_what_an_i64_can_scale_are_refused() {
+        // 18 decimals is the most that still converts exactly (10^18 fits an i64).
+        assert_eq!(
+            parse_minor_units("1", MAX_DECIMALS, "WEI"),
+            Ok(1_000_000_000_000_000_000)
+        );
+        assert_eq!(
+            parse_minor_units("0.000000000000000001", MAX_DECIMALS, "WEI"),
+            Ok(1)
+        );
+        // Before the bound, 19 decimals silently scaled by 10^18: "1" became a tenth of itself.
+        for decimals in [19, 28, u32::MAX] {
+            let err = parse_minor_units("1", decimals, "ODD").expect_err("refused");
+            assert_eq!(err, AmountError::UnsupportedDecimals { decimals });
+        }
+        let odd = Currency {
+            code: Some("ODD".into()),
+            name: None,
+            symbol: None,
+            decimals: Some(19),
+        };
+        let err = parse_fund_amount("1", &odd).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "This currency claims 19 decimal places; at most 18 can be converted exactly, so amounts are not accepted for it."
         );
     }
 

@@ -304,10 +304,45 @@ fn schema_level_examples_round_trip() {
     }
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn repo_spec_matches_its_committed_checksum() {
+    // Always checked, also in a clone without ../shared: the contract cannot drift silently.
+    // After a deliberate spec update: `cd spec && sha256sum grid-openapi.yaml > grid-openapi.yaml.sha256`.
+    let ours = std::fs::read(spec_path()).expect("repo spec");
+    let recorded_path = spec_path().with_file_name("grid-openapi.yaml.sha256");
+    let recorded = std::fs::read_to_string(&recorded_path)
+        .unwrap_or_else(|e| panic!("{} is committed: {e}", recorded_path.display()));
+    let recorded = recorded
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert_eq!(recorded.len(), 64, "a SHA-256 in hex: {recorded:?}");
+    assert_eq!(
+        sha256_hex(&ours),
+        recorded,
+        "spec/grid-openapi.yaml changed without updating spec/grid-openapi.yaml.sha256"
+    );
+}
+
+#[test]
+fn sha256_matches_a_known_vector() {
+    // The checksum check above is only as good as the hashing: FIPS 180-2's "abc" vector.
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
+
 #[test]
 fn repo_spec_matches_the_shared_contract() {
-    // The repo keeps a copy so a clone is self-contained; where the shared original is beside
-    // the checkout (as in CI and on developer machines), they must be identical.
+    // The repo keeps a copy so a clone is self-contained (checked against its checksum above);
+    // where the shared original is beside the checkout, the two must also be identical.
     let shared =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/grid-openapi.yaml");
     let ours = std::fs::read(spec_path()).expect("repo spec");
@@ -317,6 +352,9 @@ fn repo_spec_matches_the_shared_contract() {
             "spec/grid-openapi.yaml differs from {}",
             shared.display()
         ),
-        Err(_) => eprintln!("note: {} not present; compared nothing", shared.display()),
+        Err(_) => eprintln!(
+            "note: {} not present; the committed checksum is the only check",
+            shared.display()
+        ),
     }
 }

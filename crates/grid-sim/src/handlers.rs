@@ -317,12 +317,19 @@ pub(crate) async fn update_internal_account(
 // ---------------------------------------------------------------------------------------------
 // Everything else
 
+/// With production credentials every `/sandbox…` request is a 403, whatever its method or
+/// path: Grid refuses the whole sandbox before looking at the route.
+fn forbid_sandbox_path_in_production(sim: &Sim, path: &str) -> Result<(), ApiError> {
+    if path == "/sandbox" || path.starts_with("/sandbox/") {
+        forbid_sandbox_in_production(sim)?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn unknown_route(State(sim): State<Sim>, method: Method, uri: Uri) -> ApiError {
     let path = uri.path();
-    if path == "/sandbox" || path.starts_with("/sandbox/") {
-        if let Err(err) = forbid_sandbox_in_production(&sim) {
-            return err;
-        }
+    if let Err(err) = forbid_sandbox_path_in_production(&sim, path) {
+        return err;
     }
     ApiError::not_found(format!(
         "No route {method} {path}. grid-sim serves the internal-account, external-account, \
@@ -330,7 +337,14 @@ pub(crate) async fn unknown_route(State(sim): State<Sim>, method: Method, uri: U
     ))
 }
 
-pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+pub(crate) async fn method_not_allowed(
+    State(sim): State<Sim>,
+    method: Method,
+    uri: Uri,
+) -> ApiError {
+    if let Err(err) = forbid_sandbox_path_in_production(&sim, uri.path()) {
+        return err;
+    }
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         code::METHOD_NOT_ALLOWED,

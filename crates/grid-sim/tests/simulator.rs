@@ -548,6 +548,16 @@ async fn unknown_routes_and_methods_answer_with_grid_errors() {
         .send(h.request(Method::DELETE, "/platform/internal-accounts"))
         .await;
     assert_error(status, &body, 405, "METHOD_NOT_ALLOWED", "a wrong method");
+    let (status, body) = h
+        .get("/sandbox/internal-accounts/InternalAccount:x/fund")
+        .await;
+    assert_error(
+        status,
+        &body,
+        405,
+        "METHOD_NOT_ALLOWED",
+        "a wrong method on a sandbox route outside production",
+    );
     h.finish().await;
 }
 
@@ -579,8 +589,8 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
     .expect("updatedAt is RFC 3339");
     assert_eq!(
         after.updated_at.len(),
-        20,
-        "second precision in UTC: {}",
+        24,
+        "millisecond precision in UTC (YYYY-MM-DDTHH:MM:SS.mmmZ): {}",
         after.updated_at
     );
     let age = time::OffsetDateTime::now_utc() - updated;
@@ -594,6 +604,24 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
         after,
         "the fund is stored"
     );
+
+    // Two funds within the same second (and likely the same millisecond) each move updatedAt
+    // forward, so a client comparing updatedAt sees both changes.
+    let mut previous = after.updated_at.clone();
+    for _ in 0..2 {
+        let (status, body) = h.fund(before.id.as_str(), json!({"amount": 1})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let now = body["updatedAt"].as_str().expect("updatedAt").to_owned();
+        let parse = |t: &str| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .expect("updatedAt is RFC 3339")
+        };
+        assert!(
+            parse(&now) > parse(&previous),
+            "each fund bumps updatedAt: {previous} then {now}"
+        );
+        previous = now;
+    }
 
     let btc = h.platform_account("BTC").await;
     let (_, body) = h.fund(btc.id.as_str(), json!({"amount": 1})).await;
@@ -724,6 +752,18 @@ async fn production_credentials_cannot_use_sandbox_routes() {
     );
     let (status, _) = h.get("/sandbox/anything").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "every /sandbox route");
+    // A known sandbox route with the wrong method is still the sandbox: 403, not 405.
+    let fund_path = format!("/sandbox/internal-accounts/{}/fund", usd.id);
+    for method in [Method::GET, Method::PUT, Method::DELETE, Method::PATCH] {
+        let (status, err) = h.send(h.request(method.clone(), &fund_path)).await;
+        assert_error(
+            status,
+            &err,
+            403,
+            "FORBIDDEN",
+            &format!("{method} on the fund route"),
+        );
+    }
     let wrong = h
         .http
         .post(h.url(&format!("/sandbox/internal-accounts/{}/fund", usd.id)))
@@ -1516,4 +1556,231 @@ async fn the_binary_announces_its_address_and_serves() {
     );
     child.kill().expect("stops");
     child.wait().expect("exits");
+}
+
+/// A `grid-sim` process, killed when dropped (also when a test fails).
+struct SimProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl SimProcess {
+    /// Starts the binary with `args` and waits for its announcement.
+    async fn start(args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grid-sim"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufReader::new(stdout)
+                .read_line(&mut line)
+                .map(|_| line)
+        })
+        .await
+        .expect("joins")
+        .expect("a line on stdout");
+        let base = line
+            .trim()
+            .strip_prefix("grid-sim listening on http://127.0.0.1:")
+            .and_then(|port| port.parse::<u16>().ok())
+            .filter(|port| *port != 0)
+            .map(|port| format!("http://127.0.0.1:{port}"));
+        let Some(base) = base else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("a real port is announced: {line:?}");
+        };
+        Self { child, base }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(
+                grid_sim::DEFAULT_CLIENT_ID,
+                Some(grid_sim::DEFAULT_CLIENT_SECRET),
+            )
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.expect("the simulator answers");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// `totalCount` of the unfiltered customer internal-account list.
+    async fn customer_account_count(&self) -> u64 {
+        let (status, page) = self
+            .send(self.request(Method::GET, "/customers/internal-accounts?limit=1"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["totalCount"].as_u64().expect("totalCount")
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        // Already gone is fine; the test's own assertions say what went wrong.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn every_command_line_flag_has_its_effect() {
+    let (private_key, public_key) = generate_session_key();
+    let state = temp_path("cli-state.json");
+    let state_arg = state.display().to_string();
+    let sim = SimProcess::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--production",
+        "--seed-accounts",
+        "50",
+        "--session-public-key",
+        &public_key,
+        "--state",
+        &state_arg,
+    ])
+    .await;
+
+    // --state: the file is written at start…
+    let at_start = std::fs::read_to_string(&state).expect("the state file exists at start");
+
+    // --seed-accounts 50: fifty more customer accounts than the base seed, all pageable.
+    let base = SimProcess::start(&["--listen", "127.0.0.1:0"]).await;
+    let base_count = base.customer_account_count().await;
+    drop(base);
+    let count = sim.customer_account_count().await;
+    assert_eq!(
+        count,
+        base_count + 50,
+        "50 generated accounts on top of the seed"
+    );
+    let mut listed = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = "/customers/internal-accounts?limit=100".to_owned();
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (status, page) = sim.send(sim.request(Method::GET, &path)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        listed += page["data"].as_array().map_or(0, Vec::len) as u64;
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(listed, count, "paging reaches every account");
+
+    // --production: the sandbox is closed, whatever the method.
+    let (status, platform) = sim
+        .send(sim.request(Method::GET, "/platform/internal-accounts?currency=USD"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let usd = platform["data"][0]["id"].as_str().expect("a USD account");
+    let fund = format!("/sandbox/internal-accounts/{usd}/fund");
+    let (status, err) = sim
+        .send(
+            sim.request(Method::POST, &fund)
+                .json(&json!({"amount": 100})),
+        )
+        .await;
+    assert_error(status, &err, 403, "FORBIDDEN", "fund with --production");
+    let (status, err) = sim.send(sim.request(Method::GET, &fund)).await;
+    assert_error(
+        status,
+        &err,
+        403,
+        "FORBIDDEN",
+        "wrong method with --production",
+    );
+
+    // --session-public-key: a stamp made with the matching private key is accepted, and with
+    // --production the sandbox shortcut is not.
+    let (status, wallets) = sim
+        .send(sim.request(
+            Method::GET,
+            "/customers/internal-accounts?type=EMBEDDED_WALLET&limit=100",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let wallet = wallets["data"]
+        .as_array()
+        .and_then(|w| w.iter().find(|a| a["status"] == "ACTIVE"))
+        .expect("an active wallet")
+        .clone();
+    let id = wallet["id"].as_str().expect("id").to_owned();
+    let flipped = !wallet["privateEnabled"].as_bool().expect("privateEnabled");
+    let patch = format!("/internal-accounts/{id}");
+    let body = json!({"privateEnabled": flipped});
+    async fn challenge(sim: &SimProcess, patch: &str, body: &Value) -> SignedRequestChallenge {
+        let (status, challenge) = sim.send(sim.request(Method::PATCH, patch).json(body)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{challenge}");
+        serde_json::from_value(challenge).expect("a challenge")
+    }
+    let c = challenge(&sim, &patch, &body).await;
+    let (status, err) = sim
+        .send(
+            sim.request(Method::PATCH, &patch)
+                .json(&body)
+                .header("Grid-Wallet-Signature", "sandbox-valid-signature")
+                .header("Request-Id", &c.request_id),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "no shortcut in production: {err}"
+    );
+    let c = challenge(&sim, &patch, &body).await;
+    let stamp = sign_payload(private_key.expose(), &c.payload_to_sign).expect("sign");
+    let (status, updated) = sim
+        .send(
+            sim.request(Method::PATCH, &patch)
+                .json(&body)
+                .header("Grid-Wallet-Signature", &stamp)
+                .header("Request-Id", &c.request_id),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the registered key's stamp: {updated}"
+    );
+    assert_eq!(updated["privateEnabled"], flipped);
+
+    // …and --state keeps the change: the file moved on, and a restart from it serves it.
+    let after = std::fs::read_to_string(&state).expect("the state file");
+    assert_ne!(after, at_start, "the signed update was saved");
+    drop(sim);
+    let restarted = SimProcess::start(&["--listen", "127.0.0.1:0", "--state", &state_arg]).await;
+    let (status, wallets) = restarted
+        .send(restarted.request(
+            Method::GET,
+            "/customers/internal-accounts?type=EMBEDDED_WALLET&limit=100",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let reloaded = wallets["data"]
+        .as_array()
+        .and_then(|w| w.iter().find(|a| a["id"] == id.as_str()))
+        .expect("the wallet after a restart");
+    assert_eq!(
+        reloaded["privateEnabled"], flipped,
+        "read back from --state"
+    );
+    assert_eq!(
+        restarted.customer_account_count().await,
+        count,
+        "the generated accounts are in the state file too"
+    );
+    drop(restarted);
+    let _ = std::fs::remove_file(&state);
 }

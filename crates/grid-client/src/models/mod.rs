@@ -415,6 +415,37 @@ mod tests {
     }
 
     #[test]
+    fn unknown_external_account_type_keeps_raw_json() {
+        let info_raw = json!({"accountType": "MARS_ACCOUNT", "colonyCode": "OLYMPUS-1",
+            "nested": {"dome": 7, "tags": ["a", "b"]}});
+        let info: ExternalAccountInfo =
+            serde_json::from_value(info_raw.clone()).expect("an unknown type still parses");
+        let ExternalAccountInfo::Unknown { account_type, raw } = &info else {
+            panic!("MARS_ACCOUNT is not in the spec: expected Unknown, got {info:?}");
+        };
+        assert_eq!(account_type, "MARS_ACCOUNT");
+        assert_eq!(raw.get("colonyCode"), Some(&json!("OLYMPUS-1")));
+        assert_eq!(serde_json::to_value(&info).expect("serialises"), info_raw);
+
+        // Inside a whole external account, too: nothing is lost on the way through.
+        let account_raw = json!({
+            "id": "ExternalAccount:e85dcbd6-dced-4ec4-b756-3c3a9ea3d965",
+            "customerId": "Customer:019542f5-b3e7-1d02-0000-000000000001",
+            "status": "ACTIVE",
+            "currency": "USD",
+            "accountInfo": info_raw,
+        });
+        let account: ExternalAccount =
+            serde_json::from_value(account_raw.clone()).expect("the account parses");
+        assert!(!account.account_info.is_known());
+        assert_eq!(account.account_info.account_type(), "MARS_ACCOUNT");
+        assert_eq!(
+            serde_json::to_value(&account).expect("serialises"),
+            account_raw
+        );
+    }
+
+    #[test]
     fn known_variant_with_extra_fields_round_trips() {
         let raw = json!({
             "accountType": "SPARK_WALLET", "address": "spark1abc", "assetType": "BTC",
