@@ -103,14 +103,26 @@ impl From<grid_client::Error> for UiError {
                     UiCode::Forbidden => {
                         format!("This connection is not allowed to do that. {grid_message}")
                     }
-                    UiCode::Network => format!(
-                        "Grid is busy or unavailable right now (HTTP {}). Wait a moment and try again. {grid_message}",
-                        api.http_status
-                    ),
+                    UiCode::Network => match api.retry_after {
+                        Some(wait) if wait.as_secs() > 0 => format!(
+                            "Grid is busy right now (HTTP {}) and asks to wait {} before trying again. {grid_message}",
+                            api.http_status,
+                            seconds_text(wait.as_secs())
+                        ),
+                        _ => format!(
+                            "Grid is busy or unavailable right now (HTTP {}). Wait a moment and try again. {grid_message}",
+                            api.http_status
+                        ),
+                    },
                     _ => format!(
                         "Grid answered with an unexpected error (HTTP {}). {grid_message}",
                         api.http_status
                     ),
+                };
+                // Grid's request id lets its support find this exact call.
+                let message = match api.request_id() {
+                    Some(id) => format!("{message} (Grid request id {id})"),
+                    None => message,
                 };
                 Self {
                     code,
@@ -127,6 +139,16 @@ impl From<grid_client::Error> for UiError {
                 ),
             ),
         }
+    }
+}
+
+/// "1 second", "30 seconds", "2 minutes", "1 minute 30 seconds".
+fn seconds_text(total: u64) -> String {
+    let unit = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (total / 60, total % 60) {
+        (0, s) => unit(s, "second"),
+        (m, 0) => unit(m, "minute"),
+        (m, s) => format!("{} {}", unit(m, "minute"), unit(s, "second")),
     }
 }
 
@@ -199,6 +221,36 @@ mod tests {
                 err.message
             );
         }
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_long_grid_asks_to_wait() {
+        let mut api = ApiError::new(
+            429,
+            ErrorBody {
+                status: 429,
+                code: "RATE_LIMITED".into(),
+                message: "Too many requests".into(),
+                details: None,
+            },
+        );
+        api.retry_after = Some(std::time::Duration::from_secs(90));
+        api.request_id = Some("req_123".into());
+        let err = UiError::from(grid_client::Error::from(api));
+        assert_eq!(err.code, UiCode::Network);
+        assert!(
+            err.message
+                .contains("asks to wait 1 minute 30 seconds before trying again"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.ends_with("(Grid request id req_123)"),
+            "{}",
+            err.message
+        );
+        assert_eq!(seconds_text(1), "1 second");
+        assert_eq!(seconds_text(120), "2 minutes");
     }
 
     #[test]
