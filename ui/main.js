@@ -161,6 +161,8 @@ function updateStatus() {
   if (listing.loading) text += ' · loading…';
   else if (listing.hasMore) text += ' · scroll for more';
   listStatus.textContent = text;
+  // How many items the list holds, parked or not (for tests and benchmarks).
+  list.dataset.loaded = String(n);
   sentinel.dataset.state = listing.loading ? 'loading' : listing.hasMore ? 'more' : 'end';
   sentinel.textContent = listing.loading ? 'Loading…' : '';
 }
@@ -175,8 +177,12 @@ function updateStatus() {
 //   filling a card in costs a frame's worth of style and layout, which would stutter the scroll);
 // - a chunk that goes further than three screens has its cards emptied, and never more than
 //   MAX_FULL cards are complete at once;
+// - then the chunk is parked: its cards leave the page and it keeps only its height and their
+//   ids, so the page holds the cards of a few screens whether 100 or 10,000 are loaded; it is
+//   rebuilt (as light shells, from the views kept as text) when it comes within three screens;
 // - an emptied card keeps the height it had when complete (measured by a ResizeObserver,
-//   after layout), so rows never move when cards above the view are emptied.
+//   after layout, and remembered by account id), so rows never move when cards above the view
+//   are emptied, parked or rebuilt.
 const CHUNK = 24;
 const HYDRATE_FIRST = 24;
 const MAX_FULL = 96;
@@ -195,14 +201,18 @@ const watchedChunks = new Set();
 const hydrateQueue = new Set();
 /** Complete cards of chunks that went far away. @type {Set<HTMLElement>} */
 const emptyQueue = new Set();
-/** Border-box heights of complete cards, as last laid out. @type {WeakMap<Element, number>} */
-const fullHeights = new WeakMap();
+/** Border-box heights of complete cards by account id, as last laid out. @type {Map<string, number>} */
+const fullHeights = new Map();
+/** Chunks out of range, to park once their cards are emptied. @type {Set<HTMLElement>} */
+const parkQueue = new Set();
+/** The account ids of a parked chunk's cards, in order. @type {WeakMap<Element, string[]>} */
+const parkedIds = new WeakMap();
 
 const heightObserver = new ResizeObserver((entries) => {
   for (const entry of entries) {
     const card = /** @type {HTMLElement} */ (entry.target);
     const height = entry.borderBoxSize?.[0]?.blockSize ?? entry.contentRect.height;
-    if (card.dataset.hydrated === 'true' && height > 0) fullHeights.set(card, height);
+    if (card.dataset.hydrated === 'true' && height > 0) fullHeights.set(card.dataset.accountId ?? '', height);
   }
 });
 
@@ -220,7 +230,7 @@ function hydrate(card) {
 
 /** Empties a card, keeping its height. @param {HTMLElement} card */
 function dehydrate(card) {
-  const height = fullHeights.get(card);
+  const height = fullHeights.get(card.dataset.accountId ?? '');
   if (!dehydrateAccountCard(card)) return;
   fullCards.delete(card);
   heightObserver.unobserve(card);
@@ -249,6 +259,11 @@ function pump() {
     if (card.isConnected && !nearCards.has(card)) dehydrate(card);
     if (performance.now() - started > 4) break;
   }
+  for (const chunk of parkQueue) {
+    if (performance.now() - started > 6) break;
+    parkQueue.delete(chunk);
+    if (chunk.isConnected && !watchedChunks.has(chunk)) park(chunk);
+  }
   if (hydrateQueue.size && scrolling()) {
     pumpScheduled = true;
     setTimeout(() => requestAnimationFrame(pump), 120);
@@ -275,7 +290,43 @@ function pump() {
       if (!nearCards.has(card)) dehydrate(card);
     }
   }
-  if (hydrateQueue.size || emptyQueue.size) schedulePump();
+  if (hydrateQueue.size || emptyQueue.size || parkQueue.size) schedulePump();
+}
+
+/**
+ * Takes a far chunk's cards off the page, keeping its height and their ids. A chunk with a
+ * card being worked on (focus, a fund in flight, an amount typed) stays, as does the chunk
+ * pages are still appended to.
+ * @param {HTMLElement} chunk
+ */
+function park(chunk) {
+  if (chunk === openChunk || chunk.dataset.parked === 'true') return;
+  const children = /** @type {HTMLElement[]} */ ([...chunk.children]);
+  if (!children.length || !children.every(isAccountCard)) return;
+  for (const card of children) {
+    if (card.dataset.hydrated === 'true' && !dehydrate(card)) return;
+  }
+  const height = chunk.getBoundingClientRect().height;
+  parkedIds.set(chunk, children.map((card) => card.dataset.accountId ?? ''));
+  chunk.style.height = `${height}px`;
+  chunk.dataset.parked = 'true';
+  chunk.replaceChildren();
+}
+
+/** Puts a parked chunk's cards back, as light shells. @param {HTMLElement} chunk */
+function unpark(chunk) {
+  const ids = parkedIds.get(chunk);
+  const connection = activeConnection();
+  if (!ids || !connection) return;
+  const fragment = document.createDocumentFragment();
+  for (const id of ids) {
+    const item = views.get(id);
+    if (item) fragment.append(shellCard(item, connection));
+  }
+  chunk.append(fragment);
+  chunk.style.height = '';
+  delete chunk.dataset.parked;
+  parkedIds.delete(chunk);
 }
 
 function schedulePump() {
@@ -316,6 +367,8 @@ const chunkObserver = new IntersectionObserver(
     for (const entry of entries) {
       const chunk = entry.target;
       if (entry.isIntersecting) {
+        parkQueue.delete(/** @type {HTMLElement} */ (chunk));
+        if (/** @type {HTMLElement} */ (chunk).dataset.parked === 'true') unpark(/** @type {HTMLElement} */ (chunk));
         watchedChunks.add(chunk);
         for (const card of chunk.children) watchCard(card);
       } else if (watchedChunks.delete(chunk)) {
@@ -326,6 +379,7 @@ const chunkObserver = new IntersectionObserver(
           hydrateQueue.delete(card);
           if (card.dataset.hydrated === 'true') emptyQueue.add(card);
         }
+        parkQueue.add(/** @type {HTMLElement} */ (chunk));
       }
     }
     schedulePump();
@@ -342,6 +396,8 @@ function forgetCards() {
   fullCards.clear();
   hydrateQueue.clear();
   emptyQueue.clear();
+  parkQueue.clear();
+  fullHeights.clear();
 }
 
 function newChunk() {
@@ -375,9 +431,7 @@ function appendAccounts(items) {
   if (!connection) return;
   const created = items.map((item, i) => {
     views.set(item.id, item);
-    const card = renderAccountCard(item, connection);
-    const box = /** @type {HTMLInputElement} */ (card.querySelector('.select-account'));
-    box.setAttribute('aria-label', `Select ${item.currencyCode ?? ''} account ${item.id} for printing`);
+    const card = shellCard(item, connection);
     // The first screenful is complete at once; the rest fill in as they come near.
     if (listing.loaded + i < HYDRATE_FIRST) hydrate(card);
     return card;
@@ -385,6 +439,21 @@ function appendAccounts(items) {
   appendCards(created);
   // For the app benchmark (tests/e2e/benches/app.rs): when the first cards were on the page.
   if (created.length && !performance.getEntriesByName(FIRST_CARD_MARK).length) performance.mark(FIRST_CARD_MARK);
+}
+
+/**
+ * A light card (see cards.js) with its print tick as the user left it, at the height it had
+ * when last complete.
+ * @param {AccountView} item @param {import('./bridge.js').ConnectionSummary} connection
+ */
+function shellCard(item, connection) {
+  const card = renderAccountCard(item, connection);
+  const box = /** @type {HTMLInputElement} */ (card.querySelector('.select-account'));
+  box.setAttribute('aria-label', `Select ${item.currencyCode ?? ''} account ${item.id} for printing`);
+  box.checked = selected.has(item.id);
+  const height = fullHeights.get(item.id);
+  if (height) card.style.minHeight = `${height}px`;
+  return card;
 }
 
 /** @param {import('./bridge.js').ExternalAccountView[]} items */

@@ -130,7 +130,7 @@ const LOAD_STEP: &str = "
     const list = document.querySelector('[data-testid=account-list]');
     list.scrollTop = list.scrollHeight;
     return {
-      cards: document.querySelectorAll('[data-testid=account-card]').length,
+      cards: Number(list.dataset.loaded || 0),
       status: document.querySelector('[data-testid=list-status]').textContent,
     };";
 
@@ -174,7 +174,9 @@ const SCROLL_RESULT: &str = "
 
 const DOM_STATS: &str = "
     return {
+      loaded: Number(document.querySelector('[data-testid=account-list]').dataset.loaded || 0),
       cards: document.querySelectorAll('[data-testid=account-card]').length,
+      parkedChunks: document.querySelectorAll('.chunk[data-parked=true]').length,
       hydrated: document.querySelectorAll('[data-testid=account-card][data-hydrated=true]').length,
       elements: document.getElementsByTagName('*').length,
       qrSvgs: document.querySelectorAll('[data-testid=qr] svg').length,
@@ -373,9 +375,9 @@ async fn main() {
     );
     println!(
         "| accounts | load all pages | peak RSS total | WebKitWebProcess | app process | other | \
-         complete cards at rest | DOM elements |"
+         cards on the page (complete) of loaded | parked chunks | DOM elements |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for loaded in &rows {
         let peak = |pred: &dyn Fn(&ProcessMemory) -> bool| {
             loaded
@@ -390,7 +392,7 @@ async fn main() {
         let app_proc = loaded.processes.first().map_or(0, |p| p.peak_rss_kib);
         let other = total.saturating_sub(web + app_proc);
         println!(
-            "| {} ({} generated) | {:.1} s | {} | {} | {} | {} | {} of {} | {} |",
+            "| {} ({} generated) | {:.1} s | {} | {} | {} | {} | {} ({}) of {} | {} | {} |",
             loaded.total,
             loaded.seed,
             loaded.load_all.as_secs_f64(),
@@ -398,8 +400,10 @@ async fn main() {
             mib(web),
             mib(app_proc),
             mib(other),
-            loaded.dom["hydrated"],
             loaded.dom["cards"],
+            loaded.dom["hydrated"],
+            loaded.dom["loaded"],
+            loaded.dom["parkedChunks"],
             loaded.dom["elements"],
         );
     }

@@ -1150,3 +1150,108 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
         "[e2e] scanned {home_files} files under HOME/XDG and {log_files} log files: no secret"
     );
 }
+
+/// A long list stays light: with 1,035 customer accounts loaded, the page holds the cards of a
+/// few screens (the rest are parked chunks that keep their height), scrolling back brings the
+/// first cards back with their print ticks, and "Print selected" still counts them.
+#[tokio::test]
+async fn a_long_list_keeps_only_nearby_cards_on_the_page() {
+    let app = App::launch_with(
+        "long_list",
+        Launch {
+            env: vec![("GRID_DESK_DEMO_SEED_ACCOUNTS".into(), "1000".into())],
+            ..Launch::default()
+        },
+    )
+    .await;
+    let total = app.demo.get("/customers/internal-accounts?limit=1").await["totalCount"]
+        .as_u64()
+        .expect("totalCount");
+    assert!(
+        total >= 1000,
+        "the demo was seeded with 1,000 more accounts"
+    );
+    app.click("tab-customers").await;
+    let first_card = app
+        .wait_for("the first customer cards", STEP, async || {
+            let cards = app.all("account-card").await;
+            match cards.first() {
+                Some(card) => Ok(card.attr("data-account-id").await?),
+                None => Ok(None),
+            }
+        })
+        .await;
+    // Tick the first card for printing, then scroll to the end until every page is loaded.
+    app.js(
+        "document.querySelector('[data-testid=select-account]').click(); return true;",
+        vec![],
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(240);
+    loop {
+        let state = app
+            .js(
+                "const list = document.querySelector('[data-testid=account-list]');
+                 list.scrollTop = list.scrollHeight;
+                 return { loaded: Number(list.dataset.loaded || 0),
+                          status: document.querySelector('[data-testid=list-status]').textContent };",
+                vec![],
+            )
+            .await;
+        let loaded = state["loaded"].as_u64().unwrap_or(0);
+        if loaded >= total && !state["status"].as_str().unwrap_or("").contains("loading") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {loaded} of {total} accounts loaded after 4 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let on_page = app
+        .wait_for("far chunks to be parked", STEP, async || {
+            let dom = app
+                .js(
+                    "return { cards: document.querySelectorAll('[data-testid=account-card]').length,
+                              parked: document.querySelectorAll('.chunk[data-parked=true]').length };",
+                    vec![],
+                )
+                .await;
+            let cards = dom["cards"].as_u64().unwrap_or(u64::MAX);
+            let parked = dom["parked"].as_u64().unwrap_or(0);
+            Ok((cards <= 400 && parked > 0).then_some((cards, parked)))
+        })
+        .await;
+    eprintln!(
+        "[e2e] {total} accounts loaded; {} cards on the page, {} chunks parked",
+        on_page.0, on_page.1
+    );
+    let print_selected = text(&app.find("print-selected").await).await;
+    assert!(
+        print_selected.contains("(1)"),
+        "the tick survives its card leaving the page: {print_selected:?}"
+    );
+    app.snap("long-list-end").await;
+
+    // Back to the top: the first card comes back, fills in, and is still ticked.
+    app.js(
+        "document.querySelector('[data-testid=account-list]').scrollTop = 0; return true;",
+        vec![],
+    )
+    .await;
+    let card = app.card(&first_card).await;
+    let ticked = card
+        .find(Locator::Css(&tid("select-account")))
+        .await
+        .expect("the card has its print tick")
+        .prop("checked")
+        .await
+        .ok()
+        .flatten();
+    assert_eq!(
+        ticked.as_deref(),
+        Some("true"),
+        "the first card's tick is kept when its chunk comes back"
+    );
+    app.shut_down().await;
+}
