@@ -893,8 +893,13 @@ impl<'a> Sheet<'a> {
         let value_size = 740;
         let value_line = 950;
         let beside_value = wrap(Font::Mono, value_size, &encode(&target.value), column_width);
-        let value_beside = beside_value.len() <= 4;
         let mut lines = panel_lines(target, notes, true, column_width);
+        lines.retain(|l| l.font != Font::Mono);
+        let others: Cpt = title_height + lines.iter().map(|l| l.line).sum::<Cpt>();
+        let value_height = value_line * Cpt::try_from(beside_value.len()).unwrap_or(Cpt::MAX);
+        // Beside the code when it takes a few lines there or the column stays within the code's
+        // height; else below the code, across the card.
+        let value_beside = beside_value.len() <= 4 || others + value_height + 250 <= side;
         let value_lines: Vec<PanelLine> = wrap(
             Font::Mono,
             value_size,
@@ -916,9 +921,8 @@ impl<'a> Sheet<'a> {
             text,
         })
         .collect();
-        // panel_lines puts the value third (after label and headline) in its own size: swap
-        // in the card's, or take it out to go below the code.
-        lines.retain(|l| l.font != Font::Mono);
+        // panel_lines puts the value after the label and headline in its own size: the card's
+        // goes there instead, or below the code.
         let at = lines.iter().take_while(|l| l.font == Font::Bold).count();
         let below = if value_beside {
             lines.splice(at..at, value_lines);
