@@ -6,7 +6,8 @@
 //!
 //! Needs poppler-utils and zbar-tools (`apt-get install poppler-utils zbar-tools`); the tests
 //! fail, not skip, without them.
-//! The PDFs and PNGs stay in `target/test-artifacts/deposit-instructions/` for a person to look at.
+//! The PDFs and PNGs stay in `target/test-artifacts/deposit-instructions/` for a person to look at
+//! (`seed-a4-NN.png` and `seed-letter-NN.png` are the simulator's demo accounts).
 
 // Page geometry read back from pdftotext is in fractional points; no money here.
 #![allow(clippy::float_arithmetic)]
@@ -1050,6 +1051,138 @@ fn a_typical_account_is_one_clean_page_on_a4_and_letter() {
                 i + 1,
                 account.id
             );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulator's seeded demo data, read over HTTP the way the app reads it
+
+/// Every internal account of grid-sim's base seed (platform, then customers), through the real
+/// client against the simulator on 127.0.0.1:0.
+fn seeded_accounts() -> Vec<InternalAccount> {
+    use grid_client::{ClientConfig, Credentials, GridClient, PageRequest};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a local port for the simulator");
+        let sim = grid_sim::spawn(grid_sim::SimConfig::default(), listener)
+            .await
+            .expect("start the simulator");
+        let client = GridClient::new(ClientConfig::new(
+            sim.base_url(),
+            Credentials::new(grid_sim::DEFAULT_CLIENT_ID, grid_sim::DEFAULT_CLIENT_SECRET),
+        ))
+        .expect("a client for the simulator");
+        let mut accounts = client
+            .list_platform_internal_accounts(&Default::default())
+            .await
+            .expect("platform accounts");
+        let page = client
+            .list_customer_internal_accounts(
+                &Default::default(),
+                &PageRequest {
+                    limit: Some(100),
+                    cursor: None,
+                },
+            )
+            .await
+            .expect("customer accounts");
+        assert!(!page.has_more, "the base seed fits one page of 100");
+        accounts.extend(page.data);
+        sim.shutdown().await;
+        accounts
+    })
+}
+
+#[test]
+fn the_simulators_seed_prints_one_page_per_account_with_every_value_and_code() {
+    let accounts: Vec<AccountView> = seeded_accounts().iter().map(account_view).collect();
+    let types: std::collections::BTreeSet<&str> = accounts
+        .iter()
+        .flat_map(|a| a.instructions.iter().map(|i| i.account_type.as_str()))
+        .collect();
+    for wanted in [
+        "USD_ACCOUNT",
+        "EUR_ACCOUNT",
+        "MXN_ACCOUNT",
+        "BRL_ACCOUNT",
+        "GBP_ACCOUNT",
+        "SPARK_WALLET",
+        "LIGHTNING",
+        "SOLANA_WALLET",
+        "TRON_WALLET",
+        "POLYGON_WALLET",
+        "BASE_WALLET",
+        "ETHEREUM_WALLET",
+    ] {
+        assert!(
+            types.contains(wanted),
+            "the seed covers {wanted}; it has {types:?}"
+        );
+    }
+    for paper in [Paper::A4, Paper::Letter] {
+        let name = format!("seed-{paper:?}").to_lowercase();
+        let rendered = write_pdf(
+            &name,
+            &accounts,
+            &SheetOptions {
+                paper,
+                ..options(SheetEnvironment::Demo)
+            },
+        );
+        assert_eq!(
+            page_count(&rendered.path),
+            accounts.len(),
+            "each of the {} seeded accounts is exactly one {paper:?} page",
+            accounts.len()
+        );
+        assert_words_inside(&rendered.path);
+        let codes = decode_qr_codes(&rendered, &name, paper == Paper::A4);
+        for (i, account) in accounts.iter().enumerate() {
+            let number = i + 1;
+            let page = &rendered.pages[i];
+            assert!(
+                page.contains(&account.id)
+                    && page.contains(&format!("Page {number} of {}", accounts.len())),
+                "page {number} is {}'s sheet and is numbered ({paper:?})",
+                account.id
+            );
+            let text = squash(&rendered.raw_pages[i]);
+            for field in account.instructions.iter().flat_map(|i| &i.fields) {
+                assert!(
+                    text.contains(&squash(&field.value)),
+                    "{} {:?} of {} is printed whole on its page ({paper:?})",
+                    field.label,
+                    field.value,
+                    account.id
+                );
+            }
+            let mut wanted: Vec<&str> = account
+                .instructions
+                .iter()
+                .flat_map(|i| i.qr_targets.iter().map(|q| q.value.as_str()))
+                .collect();
+            wanted.sort_unstable();
+            let found = codes.get(&number).expect("every page was scanned");
+            let mut decoded: Vec<&str> = found.zbar.iter().map(String::as_str).collect();
+            decoded.sort_unstable();
+            assert_eq!(
+                decoded, wanted,
+                "every QR code on {}'s page decodes to exactly its value ({paper:?})",
+                account.id
+            );
+            for (value, width_px, modules) in &found.rqrr {
+                assert!(
+                    wanted.contains(&value.as_str()) && *width_px * 100 >= 295 * *modules,
+                    "rqrr agrees with zbar on {value:?}, modules of at least 0.5 mm"
+                );
+            }
         }
     }
 }
