@@ -1,12 +1,15 @@
 //! Printable deposit instruction sheets as PDF, generated here so that "Save as PDF" writes the
 //! same file on every OS and in tests.
 //!
-//! One sheet per account: a header (platform or customer, account id, currency, optionally the
-//! balances), then every funding instruction laid out for a person — bank fields in a labelled
-//! table, the reference code boxed with a note to include it, wallet addresses and Lightning
-//! invoices beside a QR code with the network and asset printed next to it. An account whose
-//! instructions do not fit one page continues on the next with its header repeated; nothing is
-//! clipped. Every page has a footer (environment, generation time, "Page N of M"), and sandbox
+//! One sheet per account, one page for a typical account (a bank transfer and three or four QR
+//! codes) on A4 and US Letter: a compact header (platform or customer, account id, currency,
+//! optionally the balances), then every funding instruction laid out for a person — bank fields
+//! as label-over-value cells, short ones two to a row, the reference code boxed with a note to
+//! include it; wallet addresses, Lightning invoices and PIX codes as QR cards two to a row, each
+//! code (modules of at least 0.5 mm) beside its number and title, the network and asset, the
+//! exact value, how to pay and Grid's notes. Values too long for a card get the whole width. An
+//! account whose instructions do not fit one page continues on the next with its header
+//! repeated; nothing is clipped. Every page has a footer (environment, generation time, "Page N of M"), and sandbox
 //! and demo sheets carry a watermark.
 //!
 //! Text uses the standard PDF fonts (Helvetica, Courier) in WinAnsiEncoding, so no font is
@@ -187,23 +190,29 @@ pub fn render_pdf(accounts: &[AccountView], options: &SheetOptions) -> Result<Ve
 type Cpt = i32;
 
 const MARGIN_X: Cpt = 5_400;
-const MARGIN_TOP: Cpt = 4_800;
+const MARGIN_TOP: Cpt = 4_000;
 /// Lowest point body content may reach; the footer lives below.
-const BODY_BOTTOM: Cpt = 6_600;
+const BODY_BOTTOM: Cpt = 6_000;
 const FOOTER_RULE: Cpt = 4_900;
 const FOOTER_BASELINE: Cpt = 3_500;
 /// Indent of an instruction's body, past its number badge.
 const INDENT: Cpt = 2_800;
 /// Label column of the field tables.
 const LABEL_COLUMN: Cpt = 12_600;
-/// Smallest QR symbol (35.3 mm, quiet zone not included) and module (0.7 mm) on paper: long
-/// invoices get larger codes so that each module stays easy to scan.
-const QR_MIN_SIDE: Cpt = 10_000;
-const QR_MIN_MODULE: Cpt = 200;
-/// The white square a QR code sits in, unless the code needs more: keeps text columns aligned.
-const QR_FRAME: Cpt = 12_800;
+/// Smallest QR symbol (24.7 mm, quiet zone not included) and module (0.5 mm) on paper: long
+/// invoices get larger codes so that each module stays easy to scan from a printed sheet.
+const QR_MIN_SIDE: Cpt = 7_000;
+const QR_MIN_MODULE: Cpt = 142;
 /// Table rows of up to this many lines stay whole on a page; longer ones may break between lines.
 const MAX_LINES_PER_ITEM: usize = 12;
+/// Field cells: a small label above the value.
+const FIELD_LABEL_SIZE: Cpt = 740;
+const FIELD_LABEL_LINE: Cpt = 1_000;
+const FIELD_VALUE_SIZE: Cpt = 950;
+const FIELD_VALUE_LINE: Cpt = 1_300;
+const FIELD_PAD: Cpt = 350;
+/// Space between the two columns of short fields.
+const FIELD_GUTTER: Cpt = 1_600;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Rgb(f32, f32, f32);
@@ -226,6 +235,25 @@ const DEMO_MARK: Rgb = Rgb(0.89, 0.90, 0.93);
 /// cos 45° = sin 45°, for the diagonal watermark.
 const DIAGONAL: f32 = 0.707_106_77;
 const NEG_DIAGONAL: f32 = -0.707_106_77;
+
+/// Two QR cards share a row with this space between them.
+const CARD_GUTTER: Cpt = 1_800;
+/// Values longer than this (invoices of ~600 characters and more) get the whole width.
+const CARD_MAX_VALUE: usize = 600;
+
+/// A QR card laid out for half the width (beside another) and for the whole width (alone).
+#[derive(Debug, Clone)]
+struct Card {
+    half: CardLayout,
+    whole: CardLayout,
+}
+
+/// A laid-out card: ops relative to its top-left corner.
+#[derive(Debug, Clone)]
+struct CardLayout {
+    height: Cpt,
+    ops: Vec<Op>,
+}
 
 /// Text width in hundredths of a point, rounded up.
 fn text_width(font: Font, size: Cpt, spacing: Cpt, text: &[u8]) -> Cpt {
@@ -352,6 +380,74 @@ enum Op {
         /// The white square around the code (x, y, side), kept free of the watermark.
         frame: (Cpt, Cpt, Cpt),
     },
+}
+
+impl Op {
+    /// The same op `dx` further right.
+    fn shifted(self, dx: Cpt) -> Op {
+        match self {
+            Op::Text {
+                x,
+                baseline,
+                font,
+                size,
+                spacing,
+                color,
+                text,
+            } => Op::Text {
+                x: x + dx,
+                baseline,
+                font,
+                size,
+                spacing,
+                color,
+                text,
+            },
+            Op::Fill { x, y, w, h, color } => Op::Fill {
+                x: x + dx,
+                y,
+                w,
+                h,
+                color,
+            },
+            Op::Frame {
+                x,
+                y,
+                w,
+                h,
+                weight,
+                color,
+            } => Op::Frame {
+                x: x + dx,
+                y,
+                w,
+                h,
+                weight,
+                color,
+            },
+            Op::Disc { cx, cy, r, color } => Op::Disc {
+                cx: cx + dx,
+                cy,
+                r,
+                color,
+            },
+            Op::Qr {
+                x,
+                y,
+                module,
+                width,
+                dark,
+                frame: (fx, fy, side),
+            } => Op::Qr {
+                x: x + dx,
+                y,
+                module,
+                width,
+                dark,
+                frame: (fx + dx, fy, side),
+            },
+        }
+    }
 }
 
 /// A page being drawn.
@@ -594,14 +690,14 @@ impl<'a> Sheet<'a> {
             (None, Some(code)) => format!("{code} ACCOUNT"),
             (None, None) => "ACCOUNT".to_owned(),
         };
-        let (size, spacing, line) = (780, 90, 1_300);
+        let (size, spacing, line) = (740, 90, 1_100);
         let lines = wrap_spaced(Font::Bold, size, spacing, &encode(&text), self.width);
         let count = lines.len();
         lines
             .into_iter()
             .enumerate()
             .map(|(i, text)| {
-                let mut item = Item::new(line + if i + 1 == count { 500 } else { 0 });
+                let mut item = Item::new(line + if i + 1 == count { 200 } else { 0 });
                 item.ops.push(Op::Text {
                     x: 0,
                     baseline: baseline_in(line, size),
@@ -628,12 +724,12 @@ impl<'a> Sheet<'a> {
     fn account_items(&self, account: &AccountView) -> Vec<Item> {
         let mut items = self.kicker(account);
 
-        let mut title = Item::new(3_000);
+        let mut title = Item::new(2_300);
         title.text(
             0,
-            2_200,
+            1_750,
             Font::Bold,
-            2_200,
+            1_800,
             INK,
             encode("Deposit instructions"),
         );
@@ -645,7 +741,7 @@ impl<'a> Sheet<'a> {
             1 => format!("Send {code} to this account using the details below."),
             _ => format!("Send {code} to this account using any one of the methods below."),
         };
-        items.extend(self.paragraph(0, self.width, &intro, Font::Regular, 1_050, MUTED, 300));
+        items.extend(self.paragraph(0, self.width, &intro, Font::Regular, 950, MUTED, 100));
 
         if let Some((tag, text)) = self.options.environment.banner() {
             items.push(self.banner(tag, text));
@@ -656,10 +752,10 @@ impl<'a> Sheet<'a> {
         if account.instructions.is_empty() {
             return items;
         }
-        let mut section = Item::new(2_000).gap(2_200);
+        let mut section = Item::new(1_500).gap(1_300);
         section.ops.push(Op::Text {
             x: 0,
-            baseline: 1_000,
+            baseline: 800,
             font: Font::Bold,
             size: 750,
             spacing: 90,
@@ -670,13 +766,213 @@ impl<'a> Sheet<'a> {
                 "WAYS TO PAY"
             }),
         });
-        section.fill(0, 1_550, self.width, 60, ACCENT);
+        section.fill(0, 1_150, self.width, 60, ACCENT);
         items.push(section.keep());
 
+        // Wallets, invoices and PIX codes whose every detail fits a QR card go two to a row;
+        // bank details and anything long take the whole width.
+        let mut cards: Vec<Card> = Vec::new();
         for (n, instruction) in account.instructions.iter().enumerate() {
+            if let Some(mut more) = self.instruction_cards(n + 1, instruction) {
+                cards.append(&mut more);
+                continue;
+            }
+            items.extend(self.card_rows(std::mem::take(&mut cards)));
             items.extend(self.instruction_items(n + 1, instruction));
         }
+        items.extend(self.card_rows(cards));
         items
+    }
+
+    /// The cards of an instruction that is all QR codes (plus notes), or `None` when it has
+    /// other fields, a reference, or a value too long for a card.
+    fn instruction_cards(&self, number: usize, view: &InstructionView) -> Option<Vec<Card>> {
+        if view.qr_targets.is_empty() || view.reference.is_some() {
+            return None;
+        }
+        let only_panel_fields = view.fields.iter().all(|field| {
+            view.qr_targets.iter().any(|q| {
+                q.key == field.key
+                    || (field.key == "network" && q.network.as_deref() == Some(&field.value))
+                    || (field.key == "assetType" && q.asset.as_deref() == Some(&field.value))
+            })
+        });
+        if !only_panel_fields {
+            return None;
+        }
+        let half = (self.width - CARD_GUTTER) / 2;
+        let count = view.qr_targets.len();
+        let mut cards = Vec::with_capacity(count);
+        for (i, target) in view.qr_targets.iter().enumerate() {
+            if target.value.len() > CARD_MAX_VALUE {
+                return None;
+            }
+            let (width, dark) = qr_matrix(&target.value).ok()?;
+            let notes = view.notes.as_deref().filter(|_| i + 1 == count);
+            let card = |card_width| {
+                self.card(number, view, target, notes, width, dark.clone(), card_width)
+            };
+            cards.push(Card {
+                half: card(half)?,
+                whole: card(self.width)?,
+            });
+        }
+        Some(cards)
+    }
+
+    /// One QR card, `card_width` wide: the instruction's number and title over a rule, the code
+    /// at the left and beside it what it is, the network and asset, the value (below the code
+    /// when it is too long to sit beside it), how to use it and the notes.
+    #[allow(clippy::too_many_arguments)]
+    fn card(
+        &self,
+        number: usize,
+        view: &InstructionView,
+        target: &QrTarget,
+        notes: Option<&str>,
+        width: usize,
+        dark: Vec<bool>,
+        card_width: Cpt,
+    ) -> Option<CardLayout> {
+        let (side, module) = qr_size(width);
+        let column_x = side + 1_000;
+        let column_width = card_width - column_x;
+        if column_width < 8_000 {
+            return None;
+        }
+        // A hairline over the card; the number and title head the column beside the code.
+        let mut ops = vec![Op::Fill {
+            x: 0,
+            y: 0,
+            w: card_width,
+            h: 40,
+            color: HAIRLINE,
+        }];
+        let top = 700;
+        let title_size = 1_050;
+        let title_line = 1_500;
+        let title_x = column_x + 1_600;
+        let titles = wrap(
+            Font::Bold,
+            title_size,
+            &encode(&view.title),
+            card_width - title_x,
+        );
+        ops.push(Op::Disc {
+            cx: column_x + 600,
+            cy: top + title_line / 2 - 100,
+            r: 600,
+            color: ACCENT,
+        });
+        let digits = encode(&number.to_string());
+        let w = text_width(Font::Bold, 700, 0, &digits);
+        ops.push(Op::Text {
+            x: column_x + 600 - w / 2,
+            baseline: top + baseline_in(title_line, 700) - 100,
+            font: Font::Bold,
+            size: 700,
+            spacing: 0,
+            color: WHITE,
+            text: digits,
+        });
+        let mut title_height = 0;
+        for text in titles {
+            ops.push(Op::Text {
+                x: title_x,
+                baseline: top + title_height + baseline_in(title_line, title_size) - 100,
+                font: Font::Bold,
+                size: title_size,
+                spacing: 0,
+                color: INK,
+                text,
+            });
+            title_height += title_line;
+        }
+
+        // The value sits beside the code when it takes a few lines there, else below it.
+        let value_size = 740;
+        let value_line = 950;
+        let beside_value = wrap(Font::Mono, value_size, &encode(&target.value), column_width);
+        let mut lines = panel_lines(target, notes, true, column_width);
+        lines.retain(|l| l.font != Font::Mono);
+        let others: Cpt = title_height + lines.iter().map(|l| l.line).sum::<Cpt>();
+        let value_height = value_line * Cpt::try_from(beside_value.len()).unwrap_or(Cpt::MAX);
+        // Beside the code when it takes a few lines there or the column stays within the code's
+        // height; else below the code, across the card.
+        let value_beside = beside_value.len() <= 4 || others + value_height + 250 <= side;
+        let value_lines: Vec<PanelLine> = wrap(
+            Font::Mono,
+            value_size,
+            &encode(&target.value),
+            if value_beside {
+                column_width
+            } else {
+                card_width
+            },
+        )
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| PanelLine {
+            font: Font::Mono,
+            size: value_size,
+            line: value_line + if i == 0 { 250 } else { 0 },
+            color: INK,
+            spacing: 0,
+            text,
+        })
+        .collect();
+        // panel_lines puts the value after the label and headline in its own size: the card's
+        // goes there instead, or below the code.
+        let at = lines.iter().take_while(|l| l.font == Font::Bold).count();
+        let below = if value_beside {
+            lines.splice(at..at, value_lines);
+            Vec::new()
+        } else {
+            value_lines
+        };
+        let mut beside_height = title_height;
+        for line in &lines {
+            ops.push(line.op(column_x, top + beside_height));
+            beside_height += line.line;
+        }
+        let mut y = top + side.max(beside_height);
+        for (i, line) in below.iter().enumerate() {
+            let extra = if i == 0 { 200 } else { 0 };
+            ops.push(line.op(0, y + extra));
+            y += line.line + extra;
+        }
+        let mut item = Item::new(0);
+        push_qr(&mut item, 0, top, side, module, width, dark);
+        ops.extend(item.ops);
+        Some(CardLayout { height: y, ops })
+    }
+
+    /// Cards two to a row, a card left alone at the end of a run across the whole width; each
+    /// row one item that stays whole.
+    fn card_rows(&self, cards: Vec<Card>) -> Vec<Item> {
+        let card_width = (self.width - CARD_GUTTER) / 2;
+        let mut rows = Vec::new();
+        let mut cards = cards.into_iter();
+        while let Some(left) = cards.next() {
+            let Some(right) = cards.next() else {
+                let mut item = Item::new(left.whole.height).gap(1_400);
+                item.ops = left.whole.ops;
+                rows.push(item);
+                break;
+            };
+            let height = left.half.height.max(right.half.height);
+            let mut item = Item::new(height).gap(1_400);
+            item.ops.extend(left.half.ops);
+            item.ops.extend(
+                right
+                    .half
+                    .ops
+                    .into_iter()
+                    .map(|op| op.shifted(card_width + CARD_GUTTER)),
+            );
+            rows.push(item);
+        }
+        rows
     }
 
     /// Lines of plain text, one item per line, kept together.
@@ -718,9 +1014,9 @@ impl<'a> Sheet<'a> {
             self.width - text_x - 1_000,
         );
         let line = leading(size);
-        let pad = 650;
+        let pad = 420;
         let height = 2 * pad + line * Cpt::try_from(lines.len()).unwrap_or(1);
-        let mut item = Item::new(height).gap(1_200);
+        let mut item = Item::new(height).gap(700);
         item.fill(0, 0, self.width, height, WARNING_TINT);
         item.fill(0, 0, 300, height, WARNING_INK);
         item.ops.push(Op::Text {
@@ -784,52 +1080,94 @@ impl<'a> Sheet<'a> {
             rows.push((
                 "Total balance",
                 format!(
-                    "{} (including pending and held funds)",
+                    "{} incl. pending and held",
                     money_text(&account.total_balance, account)
                 ),
                 Font::Regular,
             ));
         }
 
-        let label_size = 850;
-        let value_size = 1_000;
-        let line = 1_550;
-        let pad = 700;
+        let label_size = 800;
+        let value_size = 950;
+        let line = 1_300;
+        let pad = 450;
         let label_width = LABEL_COLUMN - 1_800;
         let value_x = 1_200 + label_width + 600;
         let value_width = self.width - value_x - 1_200;
+        // Short facts that belong together share a line: currency and account kind, the two
+        // balances. (x of the label, x of the value, label lines, value lines, font) per cell.
+        type Cell = (Cpt, Cpt, Vec<Vec<u8>>, Vec<Vec<u8>>, Font);
+        let half = self.width / 2;
+        let cell = |label: &str, value: &str, font: Font, right: bool| -> Option<Cell> {
+            let (label_x, value_x, end) = if right {
+                let label_x = half + 600;
+                let w = text_width(Font::Regular, label_size, 0, &encode(label));
+                (label_x, label_x + w + 900, self.width - 1_200)
+            } else {
+                (1_200, value_x, half - 600)
+            };
+            let values = wrap(font, value_size, &encode(value), end - value_x);
+            (values.len() == 1).then(|| (label_x, value_x, vec![encode(label)], values, font))
+        };
+        let pairs_with_next = |label: &str| matches!(label, "Currency" | "Available balance");
+        let mut grouped: Vec<Vec<Cell>> = Vec::new();
+        let mut rows = rows.into_iter().peekable();
+        while let Some((label, value, font)) = rows.next() {
+            if pairs_with_next(label) {
+                if let Some((next_label, next_value, next_font)) = rows.peek() {
+                    let left = cell(label, &value, font, false);
+                    let right = cell(next_label, next_value, *next_font, true);
+                    if let (Some(left), Some(right)) = (left, right) {
+                        grouped.push(vec![left, right]);
+                        rows.next();
+                        continue;
+                    }
+                }
+            }
+            grouped.push(vec![(
+                1_200,
+                value_x,
+                wrap(Font::Regular, label_size, &encode(label), label_width),
+                wrap(font, value_size, &encode(&value), value_width),
+                font,
+            )]);
+        }
         let mut items = Vec::new();
-        let row_count = rows.len();
-        for (r, (label, value, font)) in rows.into_iter().enumerate() {
-            let labels = wrap(Font::Regular, label_size, &encode(label), label_width);
-            let values = wrap(font, value_size, &encode(&value), value_width);
-            let count = labels.len().max(values.len());
+        let row_count = grouped.len();
+        for (r, cells) in grouped.into_iter().enumerate() {
+            let count = cells
+                .iter()
+                .map(|(_, _, labels, values, _)| labels.len().max(values.len()))
+                .max()
+                .unwrap_or(1);
             for i in 0..count {
                 let first = r == 0 && i == 0;
                 let last = r + 1 == row_count && i + 1 == count;
                 let top = if first { pad } else { 0 };
                 let height = line + top + if last { pad } else { 0 };
-                let mut item = Item::new(height).gap(if first { 1_400 } else { 0 });
+                let mut item = Item::new(height).gap(if first { 800 } else { 0 });
                 item.fill(0, 0, self.width, height, PANEL);
-                if let Some(text) = labels.get(i) {
-                    item.text(
-                        1_200,
-                        top + baseline_in(line, value_size),
-                        Font::Regular,
-                        label_size,
-                        MUTED,
-                        text.clone(),
-                    );
-                }
-                if let Some(text) = values.get(i) {
-                    item.text(
-                        value_x,
-                        top + baseline_in(line, value_size),
-                        font,
-                        value_size,
-                        INK,
-                        text.clone(),
-                    );
+                for (label_x, value_x, labels, values, font) in &cells {
+                    if let Some(text) = labels.get(i) {
+                        item.text(
+                            *label_x,
+                            top + baseline_in(line, value_size),
+                            Font::Regular,
+                            label_size,
+                            MUTED,
+                            text.clone(),
+                        );
+                    }
+                    if let Some(text) = values.get(i) {
+                        item.text(
+                            *value_x,
+                            top + baseline_in(line, value_size),
+                            *font,
+                            value_size,
+                            INK,
+                            text.clone(),
+                        );
+                    }
                 }
                 item.keep_with_next = i + 1 < count;
                 items.push(item);
@@ -858,10 +1196,6 @@ impl<'a> Sheet<'a> {
         let mut items = self.instruction_heading(number, view);
         let body = self.width - INDENT;
 
-        for target in &view.qr_targets {
-            items.extend(self.qr_panel(target));
-        }
-
         let shown_in_panel = |field: &FieldView| {
             view.qr_targets.iter().any(|q| {
                 q.key == field.key
@@ -869,7 +1203,7 @@ impl<'a> Sheet<'a> {
                     || (field.key == "assetType" && q.asset.as_deref() == Some(&field.value))
             })
         };
-        let mut rows: Vec<(String, String, Font)> = view
+        let rows: Vec<(String, String, Font)> = view
             .fields
             .iter()
             .filter(|f| !shown_in_panel(f))
@@ -883,7 +1217,18 @@ impl<'a> Sheet<'a> {
                 (f.label.clone(), f.value.clone(), font)
             })
             .collect();
-        if let Some(notes) = &view.notes {
+        // With nothing else to list, the notes go beside the last QR code instead of a table.
+        let notes_in_panel = rows.is_empty() && !view.qr_targets.is_empty();
+        let count = view.qr_targets.len();
+        for (i, target) in view.qr_targets.iter().enumerate() {
+            let notes = view
+                .notes
+                .as_deref()
+                .filter(|_| notes_in_panel && i + 1 == count);
+            items.extend(self.qr_panel(target, notes));
+        }
+        let mut rows = rows;
+        if let Some(notes) = view.notes.as_ref().filter(|_| !notes_in_panel) {
             rows.push(("Notes".to_owned(), notes.clone(), Font::Regular));
         }
         items.extend(self.field_table(&rows, body, !view.qr_targets.is_empty()));
@@ -898,8 +1243,8 @@ impl<'a> Sheet<'a> {
     }
 
     fn instruction_heading(&self, number: usize, view: &InstructionView) -> Vec<Item> {
-        let size = 1_300;
-        let line = 2_000;
+        let size = 1_150;
+        let line = 1_700;
         let code = encode(&view.account_type);
         let code_size = 720;
         let code_width = text_width(Font::Mono, code_size, 0, &code);
@@ -917,20 +1262,20 @@ impl<'a> Sheet<'a> {
         for (i, text) in lines.into_iter().enumerate() {
             let mut item = Item::new(line).keep();
             if i == 0 {
-                item.gap_before = 2_400;
+                item.gap_before = 1_400;
                 item.ops.push(Op::Disc {
-                    cx: 900,
+                    cx: 750,
                     cy: line / 2,
-                    r: 900,
+                    r: 750,
                     color: ACCENT,
                 });
                 let digits = encode(&number.to_string());
-                let w = text_width(Font::Bold, 900, 0, &digits);
+                let w = text_width(Font::Bold, 800, 0, &digits);
                 item.text(
-                    900 - w / 2,
-                    baseline_in(line, 900),
+                    750 - w / 2,
+                    baseline_in(line, 800),
                     Font::Bold,
-                    900,
+                    800,
                     WHITE,
                     digits,
                 );
@@ -961,103 +1306,198 @@ impl<'a> Sheet<'a> {
             items.extend(code_items.into_iter().map(Item::keep));
         }
         // A rule under the heading.
-        let mut rule = Item::new(700).keep();
-        rule.fill(INDENT, 350, self.width - INDENT, 50, HAIRLINE);
+        let mut rule = Item::new(400).keep();
+        rule.fill(INDENT, 250, self.width - INDENT, 50, HAIRLINE);
         items.push(rule);
         items
     }
 
-    /// Label/value rows with hairlines between; long values break across pages by lines.
+    /// The fields as cells, a small label above each value. Values short enough for half the
+    /// width sit two to a row (in their order); longer ones take the whole width, one item per
+    /// line so that very long values may break across pages. Hairlines between rows.
     fn field_table(
         &self,
         rows: &[(String, String, Font)],
         body: Cpt,
         rule_on_top: bool,
     ) -> Vec<Item> {
-        let label_size = 850;
-        let value_size = 1_000;
-        let line = 1_500;
-        let pad = 450;
-        let label_width = LABEL_COLUMN - 800;
-        let value_x = INDENT + LABEL_COLUMN;
-        let value_width = body - LABEL_COLUMN;
+        let half = (body - FIELD_GUTTER) / 2;
+        let fits_half = |label: &str, value: &str, font: Font| {
+            wrap(font, FIELD_VALUE_SIZE, &encode(value), half).len() == 1
+                && wrap(Font::Regular, FIELD_LABEL_SIZE, &encode(label), half).len() == 1
+        };
+        let (short, long): (Vec<_>, Vec<_>) = rows
+            .iter()
+            .partition(|(label, value, font)| fits_half(label, value, *font));
         let mut items = Vec::new();
-        for (r, (label, value, font)) in rows.iter().enumerate() {
-            let labels = wrap(Font::Regular, label_size, &encode(label), label_width);
-            let values = wrap(*font, value_size, &encode(value), value_width);
-            let count = labels.len().max(values.len());
-            for i in 0..count {
-                let first = i == 0;
-                let last = i + 1 == count;
-                let top = if first { pad } else { 0 };
-                let height = line + top + if last { pad } else { 0 };
-                let mut item = Item::new(height);
-                if let Some(text) = labels.get(i) {
+        // Whether each item ends a row (and gets a hairline under it).
+        let mut ends = Vec::new();
+        for pair in short.chunks(2) {
+            let mut item = Item::new(FIELD_PAD + FIELD_LABEL_LINE + FIELD_VALUE_LINE + FIELD_PAD);
+            for (column, (label, value, font)) in pair.iter().enumerate() {
+                let x = INDENT + Cpt::try_from(column).unwrap_or(0) * (half + FIELD_GUTTER);
+                self.field_cell(&mut item, x, label, encode(value), *font);
+            }
+            items.push(item);
+            ends.push(true);
+        }
+        for (label, value, font) in long {
+            let lines = wrap(*font, FIELD_VALUE_SIZE, &encode(value), body);
+            let labels = wrap(Font::Regular, FIELD_LABEL_SIZE, &encode(label), body);
+            let count = lines.len();
+            let mut first = Item::new(
+                FIELD_PAD
+                    + FIELD_LABEL_LINE * Cpt::try_from(labels.len()).unwrap_or(1)
+                    + FIELD_VALUE_LINE,
+            );
+            for (i, text) in labels.into_iter().enumerate() {
+                first.text(
+                    INDENT,
+                    FIELD_PAD + FIELD_LABEL_LINE * Cpt::try_from(i).unwrap_or(0) + FIELD_LABEL_SIZE,
+                    Font::Regular,
+                    FIELD_LABEL_SIZE,
+                    MUTED,
+                    text,
+                );
+            }
+            let mut line_items = vec![first];
+            for (i, text) in lines.into_iter().enumerate() {
+                if i > 0 {
+                    line_items.push(Item::new(FIELD_VALUE_LINE));
+                }
+                if let Some(item) = line_items.last_mut() {
+                    let top = item.height - FIELD_VALUE_LINE;
                     item.text(
                         INDENT,
-                        top + baseline_in(line, value_size),
-                        Font::Regular,
-                        label_size,
-                        MUTED,
-                        text.clone(),
-                    );
-                }
-                if let Some(text) = values.get(i) {
-                    item.text(
-                        value_x,
-                        top + baseline_in(line, value_size),
+                        top + baseline_in(FIELD_VALUE_LINE, FIELD_VALUE_SIZE),
                         *font,
-                        value_size,
+                        FIELD_VALUE_SIZE,
                         INK,
-                        text.clone(),
+                        text,
                     );
                 }
-                if last {
-                    item.fill(INDENT, height - 50, body, 50, HAIRLINE);
-                }
-                if first && r == 0 && rule_on_top {
-                    item.gap_before = 1_000;
-                    item.fill(INDENT, 0, body, 50, HAIRLINE);
-                }
-                // Keep short rows whole; very long values may break between lines.
-                item.keep_with_next = !last && (count <= MAX_LINES_PER_ITEM);
+            }
+            if let Some(last) = line_items.last_mut() {
+                last.height += FIELD_PAD;
+            }
+            let n = line_items.len();
+            for (i, mut item) in line_items.into_iter().enumerate() {
+                // Keep short fields whole; very long values may break between lines.
+                item.keep_with_next = i + 1 < n && count <= MAX_LINES_PER_ITEM;
                 items.push(item);
+                ends.push(i + 1 == n);
+            }
+        }
+        let n = items.len();
+        // Hairlines between rows (a long value's continuation lines are part of its row).
+        for (i, item) in items.iter_mut().enumerate() {
+            if i + 1 < n && ends.get(i).copied().unwrap_or(false) {
+                let y = item.height - 40;
+                item.fill(INDENT, y, body, 40, HAIRLINE);
+            }
+        }
+        if let Some(first) = items.first_mut() {
+            if rule_on_top {
+                first.gap_before = 600;
+                first.fill(INDENT, 0, body, 40, HAIRLINE);
             }
         }
         items
     }
 
-    /// The reference code, boxed and large, with the note to include it.
+    /// One label-above-value cell at `x`, on a row that starts at the top of `item`.
+    fn field_cell(&self, item: &mut Item, x: Cpt, label: &str, value: Vec<u8>, font: Font) {
+        item.text(
+            x,
+            FIELD_PAD + FIELD_LABEL_SIZE,
+            Font::Regular,
+            FIELD_LABEL_SIZE,
+            MUTED,
+            encode(label),
+        );
+        item.text(
+            x,
+            FIELD_PAD + FIELD_LABEL_LINE + baseline_in(FIELD_VALUE_LINE, FIELD_VALUE_SIZE),
+            font,
+            FIELD_VALUE_SIZE,
+            INK,
+            value,
+        );
+    }
+
+    /// The reference code, boxed and large with its label beside it, and below it the note to
+    /// include it.
     fn reference_callout(&self, reference: &str, body: Cpt) -> Vec<Item> {
-        let inner_x = INDENT + 1_400;
-        let inner_width = body - 2_800;
-        let mut rows: Vec<(Font, Cpt, Rgb, Cpt, Vec<u8>)> = Vec::new();
-        rows.push((Font::Bold, 720, REFERENCE_INK, 80, encode("REFERENCE")));
-        for text in wrap(Font::MonoBold, 1_500, &encode(reference), inner_width) {
-            rows.push((Font::MonoBold, 1_500, INK, 0, text));
-        }
+        let inner_x = INDENT + 1_200;
+        let inner_width = body - 2_400;
+        let label = encode("REFERENCE");
+        let (label_size, label_spacing) = (720, 80);
+        let value_x = inner_x + text_width(Font::Bold, label_size, label_spacing, &label) + 1_200;
+        let (value_size, value_line) = (1_300, 1_750);
+        let note_size = 850;
+        let note_line = leading(note_size);
+        let pad = 450;
+        let values = wrap(
+            Font::MonoBold,
+            value_size,
+            &encode(reference),
+            inner_x + inner_width - value_x,
+        );
         let note = "Include this reference with your payment, or the funds may not be credited.";
-        for text in wrap(Font::Bold, 900, &encode(note), inner_width) {
-            rows.push((Font::Bold, 900, REFERENCE_INK, 0, text));
+        let notes = wrap(Font::Bold, note_size, &encode(note), inner_width);
+        // (x, line); the label shares the first value line.
+        let row = |font, size, line, color, text| PanelLine {
+            font,
+            size,
+            line,
+            color,
+            spacing: 0,
+            text,
+        };
+        let mut rows: Vec<(Cpt, PanelLine)> = Vec::new();
+        for text in values {
+            rows.push((
+                value_x,
+                row(Font::MonoBold, value_size, value_line, INK, text),
+            ));
+        }
+        for text in notes {
+            rows.push((
+                inner_x,
+                row(Font::Bold, note_size, note_line, REFERENCE_INK, text),
+            ));
         }
         let count = rows.len();
-        let pad = 800;
         rows.into_iter()
             .enumerate()
-            .map(|(i, (font, size, color, spacing, text))| {
-                let line = if font == Font::MonoBold {
-                    2_100
-                } else {
-                    leading(size)
-                };
+            .map(|(i, (x, row))| {
+                let PanelLine {
+                    font,
+                    size,
+                    line,
+                    color,
+                    spacing,
+                    text,
+                } = row;
                 let top = if i == 0 { pad } else { 0 };
                 let bottom = if i + 1 == count { pad } else { 0 };
                 let height = top + line + bottom;
-                let mut item = Item::new(height).gap(if i == 0 { 1_000 } else { 0 });
+                let mut item = Item::new(height).gap(if i == 0 { 600 } else { 0 });
                 item.fill(INDENT, 0, body, height, REFERENCE_TINT);
-                item.fill(INDENT, 0, 350, height, REFERENCE_BAR);
+                item.fill(INDENT, 0, 300, height, REFERENCE_BAR);
+                if i == 0 {
+                    item.ops.push(Op::Text {
+                        x: inner_x,
+                        baseline: top + baseline_in(line, size),
+                        font: Font::Bold,
+                        size: label_size,
+                        spacing: label_spacing,
+                        color: REFERENCE_INK,
+                        text: label.clone(),
+                    });
+                }
                 item.ops.push(Op::Text {
-                    x: inner_x,
+                    x,
                     baseline: top + baseline_in(line, size),
                     font,
                     size,
@@ -1071,128 +1511,56 @@ impl<'a> Sheet<'a> {
             .collect()
     }
 
-    /// A QR code with, beside it, what it is, the network and asset, the exact value as text and
-    /// a line on how to use it. Text that runs past the code continues below in the same column.
-    fn qr_panel(&self, target: &QrTarget) -> Vec<Item> {
+    /// A QR code with, beside it, what it is, the network and asset, the exact value as text, a
+    /// line on how to use it and the instruction's `notes`. Text that runs past the code
+    /// continues below in the same column.
+    fn qr_panel(&self, target: &QrTarget, notes: Option<&str>) -> Vec<Item> {
         let qr = qr_matrix(&target.value).ok();
         let (side, module) = match &qr {
-            Some((width, _)) => {
-                let symbol = Cpt::try_from(*width).unwrap_or(Cpt::MAX).max(1);
-                let module = ((QR_MIN_SIDE + symbol - 1) / symbol).max(QR_MIN_MODULE);
-                let quiet = Cpt::try_from(2 * QUIET_ZONE).unwrap_or(8);
-                (module * (symbol + quiet), module)
-            }
+            Some((width, _)) => qr_size(*width),
             None => (0, 0),
         };
-        let frame = if qr.is_some() { side.max(QR_FRAME) } else { 0 };
         // Text goes beside the code, or below it when the code takes over half the width (values
         // of a thousand characters and more).
-        let beside_code = qr.is_some() && frame <= (self.width - INDENT) / 2;
+        let beside_code = qr.is_some() && side <= (self.width - INDENT) / 2;
         let column_x = if beside_code {
-            INDENT + frame + 1_800
+            INDENT + side + 1_400
         } else {
             INDENT
         };
         let column_width = self.width - column_x;
-
-        let mut lines: Vec<(Font, Cpt, Cpt, Rgb, Cpt, Vec<u8>)> = Vec::new(); // font, size, line, colour, spacing, text
-        lines.push((
-            Font::Bold,
-            720,
-            1_300,
-            MUTED,
-            70,
-            encode(&target.label.to_uppercase()),
-        ));
-        let headline = match (&target.network, &target.asset) {
-            (Some(network), Some(asset)) => format!("{asset} on {network}"),
-            (Some(network), None) => format!("{network} network"),
-            (None, Some(asset)) => format!("{asset} \u{b7} network not stated"),
-            (None, None) => String::new(),
-        };
-        if !headline.is_empty() {
-            for text in wrap(Font::Bold, 1_300, &encode(&headline), column_width) {
-                lines.push((Font::Bold, 1_300, 1_900, INK, 0, text));
-            }
-        }
-        let value_size = if target.value.len() <= 120 {
-            1_000
-        } else {
-            850
-        };
-        let value_line = value_size * 13 / 10;
-
-        let mut spacer = true;
-        for text in wrap(Font::Mono, value_size, &encode(&target.value), column_width) {
-            let line = if spacer { value_line + 500 } else { value_line };
-            spacer = false;
-            lines.push((Font::Mono, value_size, line, INK, 0, text));
-        }
-        let hint = qr_hint(target, qr.is_some());
-        let mut spacer = true;
-        for text in wrap(Font::Regular, 850, &encode(&hint), column_width) {
-            let line = if spacer { 1_200 + 600 } else { 1_200 };
-            spacer = false;
-            lines.push((Font::Regular, 850, line, MUTED, 0, text));
-        }
+        let lines = panel_lines(target, notes, qr.is_some(), column_width);
 
         // Put beside the code as many lines as fit its height (all of them if the column is not
         // much taller), the rest below as their own items so that they can break across pages.
-        let total: Cpt = lines.iter().map(|l| l.2).sum();
+        let total: Cpt = lines.iter().map(|l| l.line).sum();
         let mut beside = if beside_code { lines.len() } else { 0 };
-        if beside_code && total > frame + 20_000 {
+        if beside_code && total > side + 20_000 {
             let mut used = 0;
             beside = 0;
             for l in &lines {
-                if used + l.2 > frame && beside >= 3 {
+                if used + l.line > side && beside >= 3 {
                     break;
                 }
-                used += l.2;
+                used += l.line;
                 beside += 1;
             }
         }
-        let beside_height: Cpt = lines.iter().take(beside).map(|l| l.2).sum();
-        let mut panel = Item::new(frame.max(beside_height)).gap(1_000);
+        let beside_height: Cpt = lines.iter().take(beside).map(|l| l.line).sum();
+        let mut panel = Item::new(side.max(beside_height)).gap(700);
         if let Some((width, dark)) = qr {
-            panel.fill(INDENT, 0, frame, frame, WHITE);
-            panel.ops.push(Op::Frame {
-                x: INDENT,
-                y: 0,
-                w: frame,
-                h: frame,
-                weight: 60,
-                color: HAIRLINE,
-            });
-            let inset = (frame - side) / 2 + module * Cpt::try_from(QUIET_ZONE).unwrap_or(4);
-            panel.ops.push(Op::Qr {
-                x: INDENT + inset,
-                y: inset,
-                module,
-                width,
-                dark,
-                frame: (INDENT, 0, frame),
-            });
+            push_qr(&mut panel, INDENT, 0, side, module, width, dark);
         }
         let mut y = 0;
         let mut rest = Vec::new();
-        for (i, (font, size, line, color, spacing, text)) in lines.into_iter().enumerate() {
-            let op = |offset: Cpt| Op::Text {
-                x: column_x,
-                // Extra space of a line sits above its text.
-                baseline: offset + line - size * 40 / 100,
-                font,
-                size,
-                spacing,
-                color,
-                text: text.clone(),
-            };
+        for (i, line) in lines.into_iter().enumerate() {
             if i < beside {
-                panel.ops.push(op(y));
-                y += line;
+                panel.ops.push(line.op(column_x, y));
+                y += line.line;
             } else {
                 let first = rest.is_empty();
-                let mut item = Item::new(line).gap(if first && frame > 0 { 800 } else { 0 });
-                item.ops.push(op(0));
+                let mut item = Item::new(line.line).gap(if first && side > 0 { 500 } else { 0 });
+                item.ops.push(line.op(column_x, 0));
                 // The label and headline stay with what they describe.
                 item.keep_with_next = i < 2;
                 rest.push(item);
@@ -1203,6 +1571,139 @@ impl<'a> Sheet<'a> {
         items.extend(rest);
         items
     }
+}
+
+/// The side of a QR code of `width` modules on paper, quiet zone included, and its module.
+fn qr_size(width: usize) -> (Cpt, Cpt) {
+    let symbol = Cpt::try_from(width).unwrap_or(Cpt::MAX).max(1);
+    let module = ((QR_MIN_SIDE + symbol - 1) / symbol).max(QR_MIN_MODULE);
+    let quiet = Cpt::try_from(2 * QUIET_ZONE).unwrap_or(8);
+    (module * (symbol + quiet), module)
+}
+
+/// Draws a QR code (quiet zone included) as a white, hairline-framed square at (`x`, `y`).
+fn push_qr(item: &mut Item, x: Cpt, y: Cpt, side: Cpt, module: Cpt, width: usize, dark: Vec<bool>) {
+    item.fill(x, y, side, side, WHITE);
+    item.ops.push(Op::Frame {
+        x,
+        y,
+        w: side,
+        h: side,
+        weight: 50,
+        color: HAIRLINE,
+    });
+    let inset = module * Cpt::try_from(QUIET_ZONE).unwrap_or(4);
+    item.ops.push(Op::Qr {
+        x: x + inset,
+        y: y + inset,
+        module,
+        width,
+        dark,
+        frame: (x, y, side),
+    });
+}
+
+/// One line of text in a QR panel.
+#[derive(Debug, Clone)]
+struct PanelLine {
+    font: Font,
+    size: Cpt,
+    /// Height of the line; extra space sits above the text.
+    line: Cpt,
+    color: Rgb,
+    spacing: Cpt,
+    text: Vec<u8>,
+}
+
+impl PanelLine {
+    fn op(&self, x: Cpt, top: Cpt) -> Op {
+        Op::Text {
+            x,
+            baseline: top + self.line - self.size * 40 / 100,
+            font: self.font,
+            size: self.size,
+            spacing: self.spacing,
+            color: self.color,
+            text: self.text.clone(),
+        }
+    }
+}
+
+/// The text beside a QR code, wrapped to `width`: label, network and asset, the exact value,
+/// how to use it and the instruction's notes.
+fn panel_lines(
+    target: &QrTarget,
+    notes: Option<&str>,
+    has_code: bool,
+    width: Cpt,
+) -> Vec<PanelLine> {
+    let mut lines = Vec::new();
+    let mut push = |font, size, line, first_extra, color, spacing, text: &str| {
+        let wrapped = if spacing > 0 {
+            wrap_spaced(font, size, spacing, &encode(text), width)
+        } else {
+            wrap(font, size, &encode(text), width)
+        };
+        for (i, text) in wrapped.into_iter().enumerate() {
+            lines.push(PanelLine {
+                font,
+                size,
+                line: line + if i == 0 { first_extra } else { 0 },
+                color,
+                spacing,
+                text,
+            });
+        }
+    };
+    push(
+        Font::Bold,
+        680,
+        1_000,
+        0,
+        MUTED,
+        70,
+        &target.label.to_uppercase(),
+    );
+    let headline = match (&target.network, &target.asset) {
+        (Some(network), Some(asset)) => format!("{asset} on {network}"),
+        (Some(network), None) => format!("{network} network"),
+        (None, Some(asset)) => format!("{asset} \u{b7} network not stated"),
+        (None, None) => String::new(),
+    };
+    if !headline.is_empty() {
+        push(Font::Bold, 1_100, 1_450, 0, INK, 0, &headline);
+    }
+    let value_size = if target.value.len() <= 120 { 900 } else { 800 };
+    push(
+        Font::Mono,
+        value_size,
+        value_size * 13 / 10,
+        300,
+        INK,
+        0,
+        &target.value,
+    );
+    // Grid's notes usually carry the same warning: when they name the network, ours would only
+    // repeat it.
+    let notes_name_network = match (notes, &target.network) {
+        (Some(notes), Some(network)) => notes.to_lowercase().contains(&network.to_lowercase()),
+        _ => false,
+    };
+    if !(has_code && notes_name_network) {
+        push(
+            Font::Regular,
+            780,
+            1_000,
+            300,
+            MUTED,
+            0,
+            &qr_hint(target, has_code),
+        );
+    }
+    if let Some(notes) = notes {
+        push(Font::Regular, 780, 1_000, 250, INK, 0, notes);
+    }
+    lines
 }
 
 /// Tells the payer how to use a QR code, and warns about the network where it matters.

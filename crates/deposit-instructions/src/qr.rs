@@ -1,10 +1,10 @@
 //! QR codes for addresses and invoices: one module matrix, drawn as SVG for screens and as
 //! vector rectangles in the PDF, so the code on screen and on paper is the same.
 //!
-//! Encoding uses `fast_qr` (about ten times faster than `qrcode` on a Lightning invoice, which
-//! matters when a PDF holds hundreds of codes); tests decode every kind of value back with `rqrr`.
+//! Encoding uses the `qrcode` crate without its image/SVG renderers (we draw the matrix
+//! ourselves); tests decode every kind of value back with `rqrr`.
 
-use fast_qr::{QRBuilder, ECL};
+use qrcode::{Color, EcLevel, QrCode};
 
 /// Light modules around the code that scanners need, on every side.
 pub const QUIET_ZONE: usize = 4;
@@ -24,21 +24,26 @@ impl std::error::Error for QrError {}
 /// The module matrix without quiet zone: (width, row-major dark flags).
 pub fn qr_matrix(value: &str) -> Result<(usize, Vec<bool>), QrError> {
     // Medium correction survives screen glare and worn paper; long invoices fall back to low.
-    let build = |ecl| QRBuilder::new(value.as_bytes()).ecl(ecl).build();
-    let code = build(ECL::M).or_else(|_| build(ECL::L)).map_err(|_| {
-        QrError(format!(
-            "{} characters is too long for a QR code.",
-            value.len()
-        ))
-    })?;
-    let width = code.size;
-    let dark = code
-        .data
-        .get(..width * width)
-        .ok_or_else(|| QrError("The QR encoder returned a short matrix.".to_owned()))?
-        .iter()
-        .map(|module| module.value())
+    let build = |level| QrCode::with_error_correction_level(value.as_bytes(), level);
+    let code = build(EcLevel::M)
+        .or_else(|_| build(EcLevel::L))
+        .map_err(|_| {
+            QrError(format!(
+                "{} characters is too long for a QR code.",
+                value.len()
+            ))
+        })?;
+    let width = code.width();
+    let dark: Vec<bool> = code
+        .into_colors()
+        .into_iter()
+        .map(|module| module == Color::Dark)
         .collect();
+    if dark.len() != width * width {
+        return Err(QrError(
+            "The QR encoder returned a matrix of the wrong size.".to_owned(),
+        ));
+    }
     Ok((width, dark))
 }
 

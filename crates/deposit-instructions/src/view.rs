@@ -297,6 +297,12 @@ fn push_fields(
             push_fields(inner, &path, &label, out);
             continue;
         }
+        if let Value::Array(items) = value {
+            if items.iter().any(has_object) {
+                push_array_items(key, items, &path, &label, out);
+                continue;
+            }
+        }
         if let Some(text) = value_text(value) {
             out.push(FieldView {
                 emphasis: prefix.is_empty() && key == "reference",
@@ -305,6 +311,41 @@ fn push_fields(
                 label,
                 value: text,
             });
+        }
+    }
+}
+
+fn has_object(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => true,
+        Value::Array(items) => items.iter().any(has_object),
+        _ => false,
+    }
+}
+
+/// An array holding objects: one numbered group per element ("Addresses 1 › Network",
+/// key `addresses.0.network`), so nothing inside is dropped. Plain elements get their number
+/// alone ("Addresses 2").
+fn push_array_items(key: &str, items: &[Value], path: &str, label: &str, out: &mut Vec<FieldView>) {
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}.{i}");
+        let item_label = format!("{label} {}", i + 1);
+        match item {
+            Value::Object(inner) => push_fields(inner, &item_path, &item_label, out),
+            Value::Array(inner) if inner.iter().any(has_object) => {
+                push_array_items(key, inner, &item_path, &item_label, out);
+            }
+            other => {
+                if let Some(text) = value_text(other) {
+                    out.push(FieldView {
+                        monospace: MONOSPACE_KEYS.contains(&key),
+                        key: item_path,
+                        label: item_label,
+                        value: text,
+                        emphasis: false,
+                    });
+                }
+            }
         }
     }
 }
@@ -387,17 +428,14 @@ pub fn instruction_view(instruction: &PaymentInstructions) -> InstructionView {
         instruction.instructions_notes.as_deref(),
         info.is_known(),
     );
-    for (key, value) in &instruction.extra {
-        if let Some(text) = value_text(value) {
-            view.fields.push(FieldView {
-                key: key.clone(),
-                label: label_for(key),
-                value: text,
-                emphasis: false,
-                monospace: false,
-            });
-        }
-    }
+    // Fields beside `accountOrWalletInfo` that the spec does not name: flattened the same way,
+    // objects and arrays of objects included, never marked as the reference.
+    let mut extra = Vec::new();
+    push_fields(&instruction.extra, "", "", &mut extra);
+    view.fields.extend(extra.into_iter().map(|field| FieldView {
+        emphasis: false,
+        ..field
+    }));
     view
 }
 
@@ -589,6 +627,99 @@ mod tests {
         assert!(pairs.contains(&("Some new field", "kept")));
         assert!(pairs.contains(&("Nested › Inner value", "7")));
         assert_eq!(v.title, "US account", "unknown types get a readable title");
+    }
+
+    #[test]
+    fn objects_inside_arrays_keep_every_value_under_numbered_labels() {
+        let v = view(json!({"accountOrWalletInfo": {
+            "accountType": "MULTI_CHAIN_WALLET",
+            "addresses": [
+                {"network": "Base", "address": "0xAbCDEF1234567890aBCdEf1234567890ABcDef12"},
+                {"network": "Solana", "address": "4Nd1m6Qkq7RfKuE5vQ9qP9Tn6H94Ueqb4xXHzsAbd8Wg", "memo": null},
+                "plain-entry",
+                [{"depth": 2}]
+            ],
+            "tags": ["a", "b"]
+        }}));
+        let fields: Vec<_> = v
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.key.as_str(),
+                    f.label.as_str(),
+                    f.value.as_str(),
+                    f.monospace,
+                )
+            })
+            .collect();
+        for expected in [
+            (
+                "addresses.0.network",
+                "Addresses 1 \u{203a} Network",
+                "Base",
+                false,
+            ),
+            (
+                "addresses.0.address",
+                "Addresses 1 \u{203a} Address",
+                "0xAbCDEF1234567890aBCdEf1234567890ABcDef12",
+                true,
+            ),
+            (
+                "addresses.1.network",
+                "Addresses 2 \u{203a} Network",
+                "Solana",
+                false,
+            ),
+            (
+                "addresses.1.address",
+                "Addresses 2 \u{203a} Address",
+                "4Nd1m6Qkq7RfKuE5vQ9qP9Tn6H94Ueqb4xXHzsAbd8Wg",
+                true,
+            ),
+            ("addresses.2", "Addresses 3", "plain-entry", false),
+            (
+                "addresses.3.0.depth",
+                "Addresses 4 1 \u{203a} Depth",
+                "2",
+                false,
+            ),
+            ("tags", "Tags", "a, b", false),
+        ] {
+            assert!(
+                fields.contains(&expected),
+                "objects in arrays must not vanish: {expected:?} missing from {fields:?}"
+            );
+        }
+        assert!(
+            !fields.iter().any(|f| f.0.ends_with("memo")),
+            "null values stay out"
+        );
+
+        // The same beside `accountOrWalletInfo`, where Grid may add fields of its own.
+        let v = view(json!({
+            "accountOrWalletInfo": {"accountType": "USD_ACCOUNT", "accountNumber": "1", "routingNumber": "2"},
+            "settlementWindows": [{"rail": "ACH", "cutoff": "16:00 ET"}],
+            "limits": {"daily": 100}
+        }));
+        let pairs: Vec<_> = v
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert!(
+            pairs.contains(&("Settlement windows 1 \u{203a} Rail", "ACH")),
+            "{pairs:?}"
+        );
+        assert!(
+            pairs.contains(&("Settlement windows 1 \u{203a} Cutoff", "16:00 ET")),
+            "{pairs:?}"
+        );
+        assert!(
+            pairs.contains(&("Limits \u{203a} Daily", "100")),
+            "{pairs:?}"
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! Needs poppler-utils and zbar-tools (`apt-get install poppler-utils zbar-tools`); the tests
 //! fail, not skip, without them.
-//! The PDFs and PNGs stay in `target/test-artifacts/deposit-instructions/` for a person to look at.
+//! The PDFs and PNGs stay in `target/test-artifacts/deposit-instructions/` for a person to look at
+//! (`seed-a4-NN.png` and `seed-letter-NN.png` are the simulator's demo accounts).
 
 // Page geometry read back from pdftotext is in fractional points; no money here.
 #![allow(clippy::float_arithmetic)]
@@ -311,6 +312,9 @@ struct Rendered {
     path: PathBuf,
     /// `pdftotext -layout -nodiag`: what a person reads, without the diagonal watermark.
     pages: Vec<String>,
+    /// `pdftotext -raw -nodiag` per page: content order, so each QR card's lines stay together
+    /// even when two cards share a row (the layout text interleaves their lines).
+    raw_pages: Vec<String>,
     /// `pdftotext -raw` (content order) with whitespace removed, watermark included.
     with_watermark: String,
 }
@@ -326,10 +330,14 @@ fn write_pdf(name: &str, accounts: &[AccountView], options: &SheetOptions) -> Re
     if pages.last().is_some_and(|p| p.trim().is_empty()) {
         pages.pop();
     }
+    let raw = poppler("pdftotext", &["-raw", "-nodiag", file, "-"]);
+    let mut raw_pages: Vec<String> = raw.split('\u{c}').map(str::to_owned).collect();
+    raw_pages.truncate(pages.len());
     let with_watermark = squash(&poppler("pdftotext", &["-raw", file, "-"]));
     Rendered {
         path,
         pages,
+        raw_pages,
         with_watermark,
     }
 }
@@ -368,9 +376,10 @@ fn tool(program: &str, package: &str, args: &[&str]) -> std::process::Output {
 struct PageCodes {
     /// Decoded by zbar (`zbarimg`), the reference decoder.
     zbar: Vec<String>,
-    /// Decoded by rqrr, an independent second decoder, with each code's width in pixels. rqrr
-    /// misses codes at some scales, so it only has to agree with zbar on what it reads.
-    rqrr: Vec<(String, i32)>,
+    /// Decoded by rqrr, an independent second decoder, with each code's width in pixels and in
+    /// modules. rqrr misses codes at some scales, so it only has to agree with zbar on what it
+    /// reads.
+    rqrr: Vec<(String, i32, i32)>,
 }
 
 /// Renders every page to PNG at 150 dpi (kept as artefacts) and decodes the QR codes on each
@@ -420,9 +429,10 @@ fn decode_qr_codes(
                 .detect_grids()
                 .into_iter()
                 .filter_map(|grid| {
-                    let (_, content) = grid.decode().ok()?;
+                    let (meta, content) = grid.decode().ok()?;
                     let [a, b, ..] = grid.bounds;
-                    Some((content, (b.x - a.x).abs().max((b.y - a.y).abs())))
+                    let modules = i32::try_from(17 + 4 * meta.version.0).ok()?;
+                    Some((content, (b.x - a.x).abs().max((b.y - a.y).abs()), modules))
                 })
                 .collect();
         }
@@ -480,7 +490,7 @@ fn parse_pgm(bytes: &[u8]) -> (usize, usize, &[u8]) {
 }
 
 /// Checks the codes on every page: zbar reads exactly `expected` (each once), each on a page
-/// that prints the value, and rqrr agrees on every code it reads, all at least 35 mm wide.
+/// that prints the value, and rqrr agrees on every code it reads, every module at least 0.5 mm.
 /// Returns how many codes rqrr read.
 fn assert_codes(
     rendered: &Rendered,
@@ -500,22 +510,23 @@ fn assert_codes(
     );
     let mut cross_checked = 0;
     for (page, found) in codes {
-        let text = squash(&rendered.pages[page - 1]);
+        let text = squash(&rendered.raw_pages[page - 1]);
         for value in &found.zbar {
             assert!(
                 text.contains(&squash(value)),
                 "the QR code for {value:?} is on page {page}, which must print the value too"
             );
         }
-        for (value, width_px) in &found.rqrr {
+        for (value, width_px, modules) in &found.rqrr {
             assert!(
                 found.zbar.contains(value),
                 "rqrr read {value:?} on page {page}, which zbar did not: the decoders disagree"
             );
-            // 35 mm at 150 dpi is 207 px; rqrr's corners are the symbol's outer corners.
+            // 0.5 mm at 150 dpi is 2.95 px; rqrr's corners are the symbol's outer corners.
             assert!(
-                *width_px >= 200,
-                "the QR code for {value:?} is only {width_px} px wide at 150 dpi (< 35 mm)"
+                *width_px * 100 >= 295 * *modules,
+                "the QR code for {value:?} is {width_px} px for {modules} modules at 150 dpi: \
+                 modules under 0.5 mm are hard to scan from paper"
             );
             cross_checked += 1;
         }
@@ -531,7 +542,7 @@ fn demo_sheets_print_every_value_and_every_qr_code_scans() {
     let accounts = demo_accounts();
     let rendered = write_pdf("demo-a4", &accounts, &options(SheetEnvironment::Demo));
 
-    // One sheet per account; the six-wallet account needs more than one page.
+    // One sheet per account, each on exactly one page.
     let pages = page_count(&rendered.path);
     assert_eq!(
         pages,
@@ -569,12 +580,13 @@ fn demo_sheets_print_every_value_and_every_qr_code_scans() {
         (0..accounts.len()).collect::<Vec<_>>(),
         "each account starts its own sheet, in order"
     );
-    assert!(
-        pages > accounts.len(),
-        "the account with six wallets continues onto a second page (got {pages} pages)"
+    assert_eq!(
+        pages,
+        accounts.len(),
+        "one sheet per account: six wallets fit one page as QR cards two to a row"
     );
 
-    let all = squash(&rendered.pages.concat());
+    let all = squash(&rendered.raw_pages.concat());
     for value in PRINTED_VALUES {
         assert!(
             all.contains(&squash(value)),
@@ -914,6 +926,265 @@ fn sandbox_and_demo_are_watermarked_production_is_not() {
         production.pages[0].contains("Production"),
         "the footer names the environment"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One clean sheet per account
+
+/// A typical account as the simulator seeds them: US bank details with the bank's address, a
+/// reference and Grid's long note, a Solana address, and a Spark address with a Lightning
+/// invoice (three QR codes), plus a Lightning invoice of its own when `lightning` (four).
+fn typical_account(n: u32, lightning: bool) -> AccountView {
+    let bech32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let pick = |len: usize, salt: usize| -> String {
+        (0..len)
+            .map(|i| {
+                let at = (i * 7 + salt * 13 + i / 5) % 32;
+                bech32.as_bytes()[at] as char
+            })
+            .collect()
+    };
+    let n_usize = usize::try_from(n).unwrap_or(0);
+    let mut instructions = vec![
+        json!({
+            "instructionsNotes": "Include the reference code in the transfer memo so the deposit is credited to this account. ACH arrives in 1\u{2013}3 business days; wires the same business day.",
+            "isPlatformAccount": false,
+            "accountOrWalletInfo": {
+                "accountType": "USD_ACCOUNT", "accountNumber": format!("4{n:011}"),
+                "routingNumber": "021000021", "bankName": "JPMorgan Chase Bank, N.A.",
+                "bankAccountType": "CHECKING", "paymentRails": ["ACH", "WIRE"],
+                "reference": format!("UMA-{n:06}-REF"),
+                "bankAddress": "383 Madison Avenue, New York, NY 10179"
+            }
+        }),
+        json!({
+            "instructionsNotes": "Send only USDC on Solana to this address. Tokens sent on another network cannot be credited.",
+            "accountOrWalletInfo": {
+                "accountType": "SOLANA_WALLET", "assetType": "USDC",
+                "address": format!("4Nd1m6Qkq7RfKuE5vQ9qP9Tn6H94Ueqb4xXHzsAb{n:04}")
+            }
+        }),
+        json!({
+            "instructionsNotes": "Send BTC on Spark to this address, or pay the Lightning invoice. Only BTC is credited.",
+            "accountOrWalletInfo": {
+                "accountType": "SPARK_WALLET", "assetType": "BTC",
+                "address": format!("spark1{}", pick(62, n_usize)),
+                "invoice": format!("lnbc1p{}", pick(250, n_usize + 1))
+            }
+        }),
+    ];
+    if lightning {
+        instructions.push(json!({
+            "instructionsNotes": "Lightning invoices expire: if your wallet says this one has expired, ask for a new one.",
+            "accountOrWalletInfo": {"accountType": "LIGHTNING", "invoice": format!("{LIGHTNING_INVOICE}{n:06}")}
+        }));
+    }
+    account(
+        100 + n,
+        Some(CUSTOMER),
+        "INTERNAL_FIAT",
+        "USD",
+        125_050,
+        json!(instructions),
+    )
+}
+
+#[test]
+fn a_typical_account_is_one_clean_page_on_a4_and_letter() {
+    for paper in [Paper::A4, Paper::Letter] {
+        // Three QR codes with balances, four without (the default).
+        for lightning in [false, true] {
+            let name =
+                format!("typical-{paper:?}-{}qr", if lightning { 4 } else { 3 }).to_lowercase();
+            let one = vec![typical_account(1, lightning)];
+            let options = SheetOptions {
+                paper,
+                include_balances: !lightning,
+                ..options(SheetEnvironment::Sandbox)
+            };
+            let rendered = write_pdf(&name, &one, &options);
+            assert_eq!(
+                page_count(&rendered.path),
+                1,
+                "a bank transfer and {} QR codes fit one {paper:?} page",
+                if lightning { 4 } else { 3 }
+            );
+            assert_words_inside(&rendered.path);
+            let text = squash(&rendered.raw_pages[0]);
+            for field in &one[0].instructions {
+                for value in field.fields.iter().map(|f| f.value.as_str()) {
+                    assert!(
+                        text.contains(&squash(value)),
+                        "{value:?} is printed whole on the one page ({paper:?})"
+                    );
+                }
+            }
+            let codes = decode_qr_codes(&rendered, &name, true);
+            let wanted: Vec<&str> = one[0]
+                .instructions
+                .iter()
+                .flat_map(|i| i.qr_targets.iter().map(|q| q.value.as_str()))
+                .collect();
+            assert_codes(&rendered, &codes, &wanted);
+        }
+
+        // A hundred of them: exactly one page each, numbered, none shared.
+        let hundred: Vec<AccountView> = (1..=100).map(|n| typical_account(n, n % 2 == 0)).collect();
+        let name = format!("typical-100-{paper:?}").to_lowercase();
+        let rendered = write_pdf(
+            &name,
+            &hundred,
+            &SheetOptions {
+                paper,
+                ..options(SheetEnvironment::Sandbox)
+            },
+        );
+        assert_eq!(
+            page_count(&rendered.path),
+            100,
+            "100 typical accounts print on exactly 100 {paper:?} pages"
+        );
+        for (i, (page, account)) in rendered.pages.iter().zip(&hundred).enumerate() {
+            assert!(
+                page.contains(&account.id) && page.contains(&format!("Page {} of 100", i + 1)),
+                "page {} is account {}'s sheet and says so ({paper:?})",
+                i + 1,
+                account.id
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulator's seeded demo data, read over HTTP the way the app reads it
+
+/// Every internal account of grid-sim's base seed (platform, then customers), through the real
+/// client against the simulator on 127.0.0.1:0.
+fn seeded_accounts() -> Vec<InternalAccount> {
+    use grid_client::{ClientConfig, Credentials, GridClient, PageRequest};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a local port for the simulator");
+        let sim = grid_sim::spawn(grid_sim::SimConfig::default(), listener)
+            .await
+            .expect("start the simulator");
+        let client = GridClient::new(ClientConfig::new(
+            sim.base_url(),
+            Credentials::new(grid_sim::DEFAULT_CLIENT_ID, grid_sim::DEFAULT_CLIENT_SECRET),
+        ))
+        .expect("a client for the simulator");
+        let mut accounts = client
+            .list_platform_internal_accounts(&Default::default())
+            .await
+            .expect("platform accounts");
+        let page = client
+            .list_customer_internal_accounts(
+                &Default::default(),
+                &PageRequest {
+                    limit: Some(100),
+                    cursor: None,
+                },
+            )
+            .await
+            .expect("customer accounts");
+        assert!(!page.has_more, "the base seed fits one page of 100");
+        accounts.extend(page.data);
+        sim.shutdown().await;
+        accounts
+    })
+}
+
+#[test]
+fn the_simulators_seed_prints_one_page_per_account_with_every_value_and_code() {
+    let accounts: Vec<AccountView> = seeded_accounts().iter().map(account_view).collect();
+    let types: std::collections::BTreeSet<&str> = accounts
+        .iter()
+        .flat_map(|a| a.instructions.iter().map(|i| i.account_type.as_str()))
+        .collect();
+    for wanted in [
+        "USD_ACCOUNT",
+        "EUR_ACCOUNT",
+        "MXN_ACCOUNT",
+        "BRL_ACCOUNT",
+        "GBP_ACCOUNT",
+        "SPARK_WALLET",
+        "LIGHTNING",
+        "SOLANA_WALLET",
+        "TRON_WALLET",
+        "POLYGON_WALLET",
+        "BASE_WALLET",
+        "ETHEREUM_WALLET",
+    ] {
+        assert!(
+            types.contains(wanted),
+            "the seed covers {wanted}; it has {types:?}"
+        );
+    }
+    for paper in [Paper::A4, Paper::Letter] {
+        let name = format!("seed-{paper:?}").to_lowercase();
+        let rendered = write_pdf(
+            &name,
+            &accounts,
+            &SheetOptions {
+                paper,
+                ..options(SheetEnvironment::Demo)
+            },
+        );
+        assert_eq!(
+            page_count(&rendered.path),
+            accounts.len(),
+            "each of the {} seeded accounts is exactly one {paper:?} page",
+            accounts.len()
+        );
+        assert_words_inside(&rendered.path);
+        let codes = decode_qr_codes(&rendered, &name, paper == Paper::A4);
+        for (i, account) in accounts.iter().enumerate() {
+            let number = i + 1;
+            let page = &rendered.pages[i];
+            assert!(
+                page.contains(&account.id)
+                    && page.contains(&format!("Page {number} of {}", accounts.len())),
+                "page {number} is {}'s sheet and is numbered ({paper:?})",
+                account.id
+            );
+            let text = squash(&rendered.raw_pages[i]);
+            for field in account.instructions.iter().flat_map(|i| &i.fields) {
+                assert!(
+                    text.contains(&squash(&field.value)),
+                    "{} {:?} of {} is printed whole on its page ({paper:?})",
+                    field.label,
+                    field.value,
+                    account.id
+                );
+            }
+            let mut wanted: Vec<&str> = account
+                .instructions
+                .iter()
+                .flat_map(|i| i.qr_targets.iter().map(|q| q.value.as_str()))
+                .collect();
+            wanted.sort_unstable();
+            let found = codes.get(&number).expect("every page was scanned");
+            let mut decoded: Vec<&str> = found.zbar.iter().map(String::as_str).collect();
+            decoded.sort_unstable();
+            assert_eq!(
+                decoded, wanted,
+                "every QR code on {}'s page decodes to exactly its value ({paper:?})",
+                account.id
+            );
+            for (value, width_px, modules) in &found.rqrr {
+                assert!(
+                    wanted.contains(&value.as_str()) && *width_px * 100 >= 295 * *modules,
+                    "rqrr agrees with zbar on {value:?}, modules of at least 0.5 mm"
+                );
+            }
+        }
+    }
 }
 
 #[test]
