@@ -1255,3 +1255,67 @@ async fn a_long_list_keeps_only_nearby_cards_on_the_page() {
     );
     app.shut_down().await;
 }
+
+/// Under faults the window stays usable and money stays right: while Grid is slow to list,
+/// the tabs still answer; a fund whose answer is lost after Grid applied it is reported as an
+/// unknown outcome with the re-read balance on the card, and was sent once.
+#[tokio::test]
+async fn faults_keep_the_window_responsive_and_a_lost_fund_is_reported_once() {
+    let app = App::launch("faults").await;
+    let (id, before) = usd_platform_account(&app).await;
+
+    // A slow list: the window keeps answering clicks while it waits.
+    app.demo
+        .fault(json!({"kind": "latency", "latencyMs": 4000, "count": 1}))
+        .await;
+    refresh(&app).await;
+    let clicked = std::time::Instant::now();
+    app.click("tab-settings").await;
+    app.wait_for(
+        "Settings to open while the list is loading",
+        STEP,
+        async || Ok(app.displayed("connection-form").await?.map(|_| ())),
+    )
+    .await;
+    let answered = clicked.elapsed();
+    eprintln!("[e2e] Settings opened {answered:?} into a 4 s list request");
+    assert!(
+        answered < Duration::from_millis(3500),
+        "the window must not wait for a slow Grid before answering a click (took {answered:?})"
+    );
+    app.click("tab-platform").await;
+
+    // Grid applies the fund, then the connection drops before it answers.
+    let card = app.card(&id).await;
+    let preset = plus_100(&card).await;
+    app.demo
+        .fault(json!({"kind": "drop_after", "count": 1}))
+        .await;
+    app.reveal(&preset).await;
+    preset.click().await.expect("clicking +100");
+    let toast = app
+        .wait_for("the unknown-outcome message", STEP, async || {
+            for toast in app.all("toast").await {
+                let message = text(&toast).await;
+                if message.contains("did not send it again") {
+                    return Ok(Some(message));
+                }
+            }
+            Ok(None)
+        })
+        .await;
+    assert!(
+        toast.contains("$") && toast.contains("check it before funding again"),
+        "the message tells the re-read balance: {toast:?}"
+    );
+    let in_sim = sim_balance(&app, &id).await;
+    assert_eq!(in_sim, before + 10_000, "applied once, never resent");
+    let card = app.card(&id).await;
+    assert_eq!(
+        balance_cents(&card).await,
+        Some(before + 10_000),
+        "the card shows the re-read balance"
+    );
+    app.snap("fund-unknown-outcome").await;
+    app.shut_down().await;
+}
