@@ -85,6 +85,8 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,grid_desk=info")),
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or a support ticket gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_clipboard_manager::init())
