@@ -80,6 +80,17 @@ pub fn credentials() -> Credentials {
     Credentials::new(grid_sim::DEFAULT_CLIENT_ID, grid_sim::DEFAULT_CLIENT_SECRET)
 }
 
+/// Sees every response the demo simulator sends on a Grid route (tests check them against the
+/// spec). The app itself never sets one.
+#[derive(Clone)]
+pub struct DemoObserver(pub grid_sim::Observer);
+
+impl std::fmt::Debug for DemoObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoObserver")
+    }
+}
+
 /// A running demo simulator.
 #[derive(Debug)]
 pub struct Demo {
@@ -90,6 +101,7 @@ pub struct Demo {
     seed_accounts: usize,
     state_file: PathBuf,
     session_public_keys: Vec<String>,
+    observer: Option<DemoObserver>,
 }
 
 impl Demo {
@@ -100,6 +112,7 @@ impl Demo {
         data_dir: &Path,
         addr: Option<SocketAddr>,
         session_public_keys: Vec<String>,
+        observer: Option<DemoObserver>,
     ) -> UiResult<Self> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             UiError::unknown(format!(
@@ -114,6 +127,7 @@ impl Demo {
             seed_accounts,
             state_file: state_file(data_dir, seed_accounts),
             session_public_keys,
+            observer,
         };
         demo.launch().await?;
         Ok(demo)
@@ -149,7 +163,12 @@ impl Demo {
             state_file: Some(self.state_file.clone()),
             ..SimConfig::default()
         };
-        let sim = grid_sim::spawn(config, listener).await?;
+        let sim = match &self.observer {
+            Some(observer) => {
+                grid_sim::spawn_observed(config, listener, observer.0.clone()).await?
+            }
+            None => grid_sim::spawn(config, listener).await?,
+        };
         self.addr = sim.addr;
         tracing::info!("offline demo listening on {}", sim.base_url());
         self.sim = Some(sim);

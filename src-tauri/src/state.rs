@@ -15,7 +15,7 @@ use crate::connections::{
     validate_settings, ConnectionSettings, ConnectionSummary, ConnectionsConfig, ConnectionsFile,
     CredentialsState, EnvLabel, Environment, DEMO_ID, ENV_ID,
 };
-use crate::demo::{self, Demo};
+use crate::demo::{self, Demo, DemoObserver};
 use crate::error::{UiError, UiResult};
 use crate::keychain::{
     entry_user, run_blocking, KeychainError, KeychainOp, SecretKind, SecretStore,
@@ -191,6 +191,7 @@ pub struct AppState {
     env: Option<EnvConnection>,
     inner: tokio::sync::Mutex<Inner>,
     demo: tokio::sync::Mutex<Option<Demo>>,
+    demo_observer: Option<DemoObserver>,
     funding: FundGuard,
     /// Signed-update challenges waiting for step two.
     challenges: Challenges,
@@ -274,10 +275,18 @@ impl AppState {
                 client: None,
             }),
             demo: tokio::sync::Mutex::new(None),
+            demo_observer: None,
             funding: FundGuard::default(),
             challenges: Challenges::default(),
             printable: AccountCache::default(),
         }
+    }
+
+    /// Reports every response of the demo simulator to `observer` (before the demo starts).
+    #[must_use]
+    pub fn with_demo_observer(mut self, observer: DemoObserver) -> Self {
+        self.demo_observer = Some(observer);
+        self
     }
 
     pub async fn active_id(&self) -> String {
@@ -633,7 +642,13 @@ impl AppState {
             return Ok(running.base_url());
         }
         let keys = self.demo_session_keys().await;
-        let started = Demo::start(&self.data_dir, self.demo_addr, keys).await?;
+        let started = Demo::start(
+            &self.data_dir,
+            self.demo_addr,
+            keys,
+            self.demo_observer.clone(),
+        )
+        .await?;
         let url = started.base_url();
         *demo = Some(started);
         Ok(url)

@@ -3,11 +3,12 @@
 //! path, the signed PATCH with each signing method, persistence and reset. No window needed.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use grid_client::Secret;
 use grid_desk::accounts::UpdateStart;
 use grid_desk::connections::DEMO_ID;
+use grid_desk::demo::DemoObserver;
 use grid_desk::error::UiCode;
 use grid_desk::keychain::MemoryStore;
 use grid_desk::state::{AppState, SignMethod, StateOptions};
@@ -20,6 +21,47 @@ fn state_in(dir: &Path, store: Arc<MemoryStore>) -> AppState {
         env: None,
         store,
     })
+}
+
+/// Every response the demo simulator sent, checked against the spec's response schemas.
+#[derive(Clone, Default)]
+struct SpecLog {
+    checked: Arc<Mutex<usize>>,
+    violations: Arc<Mutex<Vec<String>>>,
+}
+
+impl SpecLog {
+    fn observer(&self) -> DemoObserver {
+        let validator = spec_check::SpecValidator::shared();
+        let log = self.clone();
+        DemoObserver(Arc::new(move |e: &grid_sim::Exchange| {
+            let problems = validator.check_response(&e.method, &e.path, e.status, &e.body);
+            *log.checked.lock().expect("count") += 1;
+            log.violations.lock().expect("violations").extend(problems);
+        }))
+    }
+
+    /// Fails unless responses were seen and all of them match the spec.
+    fn assert_conforms(&self, at_least: usize) {
+        let checked = *self.checked.lock().expect("count");
+        let violations = self.violations.lock().expect("violations").clone();
+        assert!(
+            checked >= at_least,
+            "expected at least {at_least} demo responses checked against the spec, saw {checked}"
+        );
+        assert!(
+            violations.is_empty(),
+            "demo responses that do not match the spec:\n{}",
+            violations.join("\n")
+        );
+    }
+}
+
+/// `state_in` with the demo's responses checked against the spec.
+fn checked_state_in(dir: &Path, store: Arc<MemoryStore>) -> (AppState, SpecLog) {
+    let log = SpecLog::default();
+    let state = state_in(dir, store).with_demo_observer(log.observer());
+    (state, log)
 }
 
 async fn arm_fault(base_url: &str, body: serde_json::Value) {
@@ -44,7 +86,7 @@ async fn arm_fault(base_url: &str, body: serde_json::Value) {
 async fn demo_lists_funds_persists_and_resets() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(MemoryStore::new());
-    let state = state_in(dir.path(), store.clone());
+    let (state, spec) = checked_state_in(dir.path(), store.clone());
     assert_eq!(state.active_id().await, DEMO_ID);
 
     let accounts = state
@@ -74,6 +116,7 @@ async fn demo_lists_funds_persists_and_resets() {
         .await
         .expect("customer accounts");
     assert!(customers.items.len() <= 5, "the page size is honoured");
+    spec.assert_conforms(3);
 
     // Persisted across a restart of the app.
     state.shutdown().await;
@@ -209,7 +252,7 @@ async fn challenge(state: &AppState, id: &str, private_enabled: bool) -> (String
 #[tokio::test]
 async fn the_signed_patch_works_with_each_signing_method() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
+    let (state, spec) = checked_state_in(dir.path(), Arc::new(MemoryStore::new()));
     let wallets = embedded_wallet(&state).await;
     let wallet = wallets
         .items
@@ -280,6 +323,8 @@ async fn the_signed_patch_works_with_each_signing_method() {
         .await
         .expect("the session-key stamp is accepted");
     assert_eq!(updated.private_enabled, Some(!target));
+    // Listing, the 202 challenges, the 401 and the 200s: every one as the spec says.
+    spec.assert_conforms(8);
     state.shutdown().await;
 }
 

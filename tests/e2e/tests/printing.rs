@@ -335,3 +335,89 @@ async fn deposit_instructions_print_and_save_as_pdf_and_csv() {
 
     app.shut_down().await;
 }
+
+/// A card's own Print button prints that account only; "Print this customer's accounts" prints
+/// exactly the accounts Grid lists for the customer in the search box.
+#[tokio::test]
+async fn a_card_and_a_customer_print_exactly_their_accounts() {
+    let app = App::launch("printing_scopes").await;
+    let ids = platform_ids(&app).await;
+
+    // One card's Print button.
+    let card = app.card(&ids[1]).await;
+    let print = card
+        .find(Locator::Css(&tid("print")))
+        .await
+        .expect("the card has a print button");
+    app.reveal(&print).await;
+    print.click().await.expect("clicking the card's Print");
+    let scope = text(&app.find("print-scope").await).await;
+    assert!(
+        scope.contains(&ids[1]),
+        "the dialog says which account it prints: {scope:?}"
+    );
+    open_preview(&app).await;
+    let sheets: Vec<String> = preview_sheets(&app)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        sheets,
+        vec![ids[1].clone()],
+        "one sheet: the card's account"
+    );
+    close_preview(&app).await;
+
+    // A customer's accounts.
+    let accounts = app.demo.customer_accounts("").await;
+    let customer = accounts[0]["customerId"]
+        .as_str()
+        .expect("a customer account has a customer id")
+        .to_owned();
+    let mut expected: Vec<String> = app
+        .demo
+        .customer_accounts(&format!("customerId={customer}"))
+        .await
+        .iter()
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    expected.sort();
+    app.click("tab-customers").await;
+    let search = app.find("customer-search").await;
+    search
+        .send_keys(&customer)
+        .await
+        .expect("typing the customer id");
+    app.wait_for("the customer's cards", STEP, async || {
+        let mut shown = Vec::new();
+        for card in app.all("account-card").await {
+            if let Some(id) = card.attr("data-account-id").await? {
+                shown.push(id);
+            }
+        }
+        shown.sort();
+        Ok((shown == expected).then_some(()))
+    })
+    .await;
+    app.click("print-customer").await;
+    let scope = text(&app.find("print-scope").await).await;
+    assert!(
+        scope.contains(&customer),
+        "the dialog names the customer: {scope:?}"
+    );
+    open_preview(&app).await;
+    let mut sheets: Vec<String> = preview_sheets(&app)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    sheets.sort();
+    assert_eq!(
+        sheets, expected,
+        "one sheet per account of {customer}, no other"
+    );
+    app.snap("print-customer-preview").await;
+    close_preview(&app).await;
+    app.shut_down().await;
+}
