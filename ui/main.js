@@ -207,6 +207,10 @@ const fullHeights = new Map();
 const parkQueue = new Set();
 /** The account ids of a parked chunk's cards, in order. @type {WeakMap<Element, string[]>} */
 const parkedIds = new WeakMap();
+/** Parked chunks that came within range, to rebuild. @type {Set<HTMLElement>} */
+const unparkQueue = new Set();
+/** Chunk heights as the observer saw them when they went out of range. @type {WeakMap<Element, number>} */
+const leftHeights = new WeakMap();
 
 const heightObserver = new ResizeObserver((entries) => {
   for (const entry of entries) {
@@ -259,14 +263,31 @@ function pump() {
     if (card.isConnected && !nearCards.has(card)) dehydrate(card);
     if (performance.now() - started > 4) break;
   }
-  for (const chunk of parkQueue) {
-    if (performance.now() - started > 6) break;
-    parkQueue.delete(chunk);
-    if (chunk.isConnected && !watchedChunks.has(chunk)) park(chunk);
+  // Chunks that came near get their shells back: one per frame while the list moves (a frame
+  // has room for 24 shells, not for more), as many as fit in a few milliseconds when it rests.
+  const moving = scrolling();
+  for (const chunk of unparkQueue) {
+    unparkQueue.delete(chunk);
+    if (chunk.isConnected && watchedChunks.has(chunk)) unpark(chunk);
+    if (moving || performance.now() - started > 8) break;
   }
-  if (hydrateQueue.size && scrolling()) {
+  // Far chunks leave the page: two per frame while the list moves (parking reads no layout,
+  // so it stays cheap, and a long load keeps the page small), as many as fit when it rests.
+  let parked = 0;
+  for (const chunk of parkQueue) {
+    if (performance.now() - started > 10 || (moving && parked >= 2)) break;
+    parkQueue.delete(chunk);
+    if (chunk.isConnected && !watchedChunks.has(chunk)) {
+      park(chunk);
+      parked += 1;
+    }
+  }
+  if (moving) {
+    // Filling cards in waits until the list rests; rebuilding and parking go on every frame.
     pumpScheduled = true;
-    setTimeout(() => requestAnimationFrame(pump), 120);
+    if (unparkQueue.size || parkQueue.size) requestAnimationFrame(pump);
+    else if (hydrateQueue.size) setTimeout(() => requestAnimationFrame(pump), 120);
+    else pumpScheduled = false;
     return;
   }
   // Nearest the middle of the view first, measured now (where they were when they came near
@@ -290,7 +311,7 @@ function pump() {
       if (!nearCards.has(card)) dehydrate(card);
     }
   }
-  if (hydrateQueue.size || emptyQueue.size || parkQueue.size) schedulePump();
+  if (hydrateQueue.size || emptyQueue.size || parkQueue.size || unparkQueue.size) schedulePump();
 }
 
 /**
@@ -306,7 +327,8 @@ function park(chunk) {
   for (const card of children) {
     if (card.dataset.hydrated === 'true' && !dehydrate(card)) return;
   }
-  const height = chunk.getBoundingClientRect().height;
+  // Its height as the observer last measured it (emptied cards keep theirs): no layout of our own.
+  const height = leftHeights.get(chunk) ?? chunk.getBoundingClientRect().height;
   parkedIds.set(chunk, children.map((card) => card.dataset.accountId ?? ''));
   chunk.style.height = `${height}px`;
   chunk.dataset.parked = 'true';
@@ -327,6 +349,7 @@ function unpark(chunk) {
   chunk.style.height = '';
   delete chunk.dataset.parked;
   parkedIds.delete(chunk);
+  for (const card of chunk.children) watchCard(card);
 }
 
 function schedulePump() {
@@ -366,20 +389,27 @@ const chunkObserver = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       const chunk = entry.target;
+      const box = /** @type {HTMLElement} */ (chunk);
       if (entry.isIntersecting) {
-        parkQueue.delete(/** @type {HTMLElement} */ (chunk));
-        if (/** @type {HTMLElement} */ (chunk).dataset.parked === 'true') unpark(/** @type {HTMLElement} */ (chunk));
+        parkQueue.delete(box);
         watchedChunks.add(chunk);
-        for (const card of chunk.children) watchCard(card);
-      } else if (watchedChunks.delete(chunk)) {
-        for (const child of chunk.children) {
-          const card = /** @type {HTMLElement} */ (child);
-          cardObserver.unobserve(card);
-          nearCards.delete(card);
-          hydrateQueue.delete(card);
-          if (card.dataset.hydrated === 'true') emptyQueue.add(card);
+        if (box.dataset.parked === 'true') unparkQueue.add(box);
+        else for (const card of chunk.children) watchCard(card);
+      } else {
+        if (watchedChunks.delete(chunk)) {
+          for (const child of chunk.children) {
+            const card = /** @type {HTMLElement} */ (child);
+            cardObserver.unobserve(card);
+            nearCards.delete(card);
+            hydrateQueue.delete(card);
+            if (card.dataset.hydrated === 'true') emptyQueue.add(card);
+          }
         }
-        parkQueue.add(/** @type {HTMLElement} */ (chunk));
+        unparkQueue.delete(box);
+        leftHeights.set(chunk, entry.boundingClientRect.height);
+        // Also a chunk that was never in range (the end of a page appended far below the view,
+        // or one the list jumped over): its shells need not stay either.
+        if (box.dataset.parked !== 'true') parkQueue.add(box);
       }
     }
     schedulePump();
@@ -397,6 +427,7 @@ function forgetCards() {
   hydrateQueue.clear();
   emptyQueue.clear();
   parkQueue.clear();
+  unparkQueue.clear();
   fullHeights.clear();
 }
 
