@@ -739,6 +739,33 @@ impl App {
     }
 
     /// Runs a script in the page.
+    /// A real double click on `element` through WebDriver pointer actions: two presses in one
+    /// gesture, as a person's double click (the page sees `detail` 1, then 2).
+    pub async fn double_click(&self, element: &Element) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+        let press = |mouse: MouseActions| {
+            mouse
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                })
+                .then(PointerAction::Up {
+                    button: MOUSE_BUTTON_LEFT,
+                })
+        };
+        let double = press(press(MouseActions::new("mouse".to_owned()).then(
+            PointerAction::MoveToElement {
+                element: element.clone(),
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            },
+        )));
+        self.client
+            .perform_actions(double)
+            .await
+            .expect("a pointer double click");
+    }
+
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
         match self.client.execute(script, args).await {
             Ok(value) => value,

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::elements::Element;
 use fantoccini::Locator;
 use grid_desk_e2e::{
@@ -371,27 +370,7 @@ async fn a_double_clicked_fund_preset_funds_exactly_once() {
     let card = app.card(&id).await;
     let preset = plus_100(&card).await;
     app.reveal(&preset).await;
-    let click = |mouse: MouseActions| {
-        mouse
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            })
-    };
-    let double = click(click(MouseActions::new("mouse".to_owned()).then(
-        PointerAction::MoveToElement {
-            element: preset.clone(),
-            duration: None,
-            x: 0.0,
-            y: 0.0,
-        },
-    )));
-    app.client
-        .perform_actions(double)
-        .await
-        .expect("double-clicking +100 with pointer actions");
+    app.double_click(&preset).await;
     expect_balance_once(
         &app,
         &id,
@@ -992,27 +971,7 @@ async fn a_sandbox_connection_is_saved_tested_and_used() {
     app.reveal(&delete).await;
     // A real double click: the first click arms, the second is part of the same gesture and
     // must not confirm a deletion.
-    let press = |mouse: MouseActions| {
-        mouse
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            })
-    };
-    let double = press(press(MouseActions::new("mouse".to_owned()).then(
-        PointerAction::MoveToElement {
-            element: delete.clone(),
-            duration: None,
-            x: 0.0,
-            y: 0.0,
-        },
-    )));
-    app.client
-        .perform_actions(double)
-        .await
-        .expect("double-clicking connection-delete");
+    app.double_click(&delete).await;
     // Deleting asks for a second, separate click; until then nothing is deleted.
     assert_eq!(
         delete.attr("data-confirm").await.ok().flatten().as_deref(),
@@ -1077,7 +1036,40 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
     })
     .await;
 
-    // Nothing the window holds — its HTML, its storage — carries either secret.
+    // What Rust answers the window: every command that touches credentials, keys or the signed
+    // update, called through the IPC bridge itself, the session key signing a real challenge.
+    let ipc = app
+        .js(
+            r#"const id = arguments[0];
+               const call = (cmd, args) => window.__TAURI__.core.invoke(cmd, args || {})
+                 .then((ok) => ({ cmd, ok }), (err) => ({ cmd, err }));
+               return (async () => {
+                 const out = [await call('app_state'), await call('session_key_status'),
+                              await call('test_connection', { id }), await call('list_platform_accounts')];
+                 const wallets = await call('list_customer_accounts', { type: 'EMBEDDED_WALLET', limit: 5 });
+                 out.push(wallets);
+                 const wallet = wallets.ok && wallets.ok.items[0];
+                 if (wallet) {
+                   const start = await call('start_account_update',
+                     { accountId: wallet.id, privateEnabled: !wallet.privateEnabled });
+                   out.push(start);
+                   if (start.ok && start.ok.requestId) {
+                     out.push(await call('complete_account_update',
+                       { accountId: wallet.id, requestId: start.ok.requestId, method: 'sessionKey' }));
+                   }
+                 }
+                 return JSON.stringify(out);
+               })();"#,
+            vec![json!(connection_id)],
+        )
+        .await;
+    let ipc = ipc.as_str().unwrap_or_default().to_owned();
+    assert!(
+        ipc.contains(r#""cmd":"complete_account_update""#),
+        "the session key signed a challenge during the scan: {ipc}"
+    );
+
+    // Nothing the window holds — its HTML, its storage, what IPC answered — carries either secret.
     let page = app.source().await;
     let storage = app
         .js(
@@ -1092,6 +1084,7 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
         ("session key", session_key.as_str()),
     ] {
         assert!(!page.contains(value), "the {what} is in the page's HTML");
+        assert!(!ipc.contains(value), "the {what} is in an IPC answer");
         assert!(
             !storage.contains(value),
             "the {what} is in the webview's storage"
@@ -1127,6 +1120,10 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
         ("the Basic authorization of the secret", basic.as_bytes()),
         ("the session signing key", session_key.as_bytes()),
     ];
+    assert!(
+        profile.log("app.stderr").contains("TRACE"),
+        "the app ran at trace level, so the log scan covers every level"
+    );
     let (home_files, home_hits) = files_containing(&profile.home, &needles);
     let (log_files, log_hits) = files_containing(&profile.logs, &needles);
     let config = profile.home.join(".config/com.griddesk.app");
