@@ -1508,35 +1508,14 @@ async fn ten_thousand_generated_accounts_start_fast_and_page_completely() {
 
 #[tokio::test]
 async fn the_binary_announces_its_address_and_serves() {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grid-sim"))
-        .args(["--listen", "127.0.0.1:0", "--client-id", "cli-id"])
-        .env("GRID_SIM_CLIENT_SECRET", "cli-secret")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .map(|_| line)
-    })
-    .await
-    .expect("joins")
-    .expect("a line on stdout");
-    let base = line
-        .trim()
-        .strip_prefix("grid-sim listening on ")
-        .unwrap_or_else(|| panic!("the announcement: {line:?}"))
-        .to_owned();
-    assert!(
-        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
-        "{base}"
-    );
+    // `start` fails unless a real loopback port is announced on stdout.
+    let sim = SimProcess::start_with_env(
+        &["--listen", "127.0.0.1:0", "--client-id", "cli-id"],
+        &[("GRID_SIM_CLIENT_SECRET", "cli-secret")],
+    )
+    .await;
     let response = reqwest::Client::new()
-        .get(format!("{base}/platform/internal-accounts"))
+        .get(format!("{}/platform/internal-accounts", sim.base))
         .basic_auth("cli-id", Some("cli-secret"))
         .send()
         .await
@@ -1546,8 +1525,6 @@ async fn the_binary_announces_its_address_and_serves() {
         StatusCode::OK,
         "flags and environment set the credentials"
     );
-    child.kill().expect("stops");
-    child.wait().expect("exits");
 }
 
 /// A `grid-sim` process, killed when dropped (also when a test fails).
@@ -1559,9 +1536,15 @@ struct SimProcess {
 impl SimProcess {
     /// Starts the binary with `args` and waits for its announcement.
     async fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[]).await
+    }
+
+    /// Starts the binary with `args` and extra environment, and waits for its announcement.
+    async fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         use std::io::BufRead as _;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_grid-sim"))
             .args(args)
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
