@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::qr::{qr_matrix, QUIET_ZONE};
 use crate::view::{AccountView, FieldView, InstructionView, MoneyView, QrTarget};
-use winansi::{encode, is_exact, Font};
+use winansi::{encode, is_exact, loses_letters, Font};
 
 /// Paper size of the printed sheets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -160,6 +160,23 @@ impl std::fmt::Display for PdfError {
 }
 
 impl std::error::Error for PdfError {}
+
+/// True when some text of the account's sheet would print with letters changed or lost.
+fn account_loses_letters(account: &AccountView) -> bool {
+    let mut texts = vec![account.currency_name.as_deref().unwrap_or_default()];
+    for instruction in &account.instructions {
+        texts.push(&instruction.title);
+        texts.extend(instruction.notes.as_deref());
+        for field in &instruction.fields {
+            texts.push(&field.label);
+            texts.push(&field.value);
+        }
+        for target in &instruction.qr_targets {
+            texts.push(&target.value);
+        }
+    }
+    texts.into_iter().any(loses_letters)
+}
 
 /// Renders one sheet per account (more pages when an account needs them) as the bytes of a PDF
 /// file, ready to write to disk. Fails only for an empty list.
@@ -745,6 +762,12 @@ impl<'a> Sheet<'a> {
 
         if let Some((tag, text)) = self.options.environment.banner() {
             items.push(self.banner(tag, text));
+        }
+        if account_loses_letters(account) {
+            items.push(self.banner(
+                "CHECK",
+                "Some letters in these details cannot be printed in this PDF (they show as \"?\" or without accents). Copy the exact text from Grid Desk or the CSV export before paying.",
+            ));
         }
 
         items.extend(self.account_facts(account));

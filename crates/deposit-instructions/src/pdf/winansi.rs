@@ -190,6 +190,14 @@ pub(super) fn encode(text: &str) -> Vec<u8> {
     out
 }
 
+/// True when a letter or digit of `text` cannot be drawn as itself (it would print as "?" or
+/// without its accent): a payer copying it from paper would copy something else. Currency
+/// signs, dashes and spaces have faithful stand-ins and do not count.
+pub(super) fn loses_letters(text: &str) -> bool {
+    text.chars()
+        .any(|ch| ch.is_alphanumeric() && code_for(ch).is_none())
+}
+
 /// True when every character of `text` is drawn as itself.
 pub(super) fn is_exact(text: &str) -> bool {
     text.chars().all(|c| code_for(c).is_some())
