@@ -1475,7 +1475,7 @@ async fn the_observer_sees_grid_responses_by_route_template() {
 }
 
 #[tokio::test]
-async fn ten_thousand_generated_accounts_start_fast_and_page_completely() {
+async fn ten_thousand_generated_accounts_page_completely() {
     let started = Instant::now();
     // Observed like every other test here: each of the 101 pages is checked against the spec.
     let h = Harness::start_with(SimConfig {
@@ -1483,9 +1483,11 @@ async fn ten_thousand_generated_accounts_start_fast_and_page_completely() {
         ..SimConfig::default()
     })
     .await;
-    let startup = started.elapsed();
-    // Release builds start in a few milliseconds; this bound leaves room for a busy debug build.
-    assert!(startup < Duration::from_secs(3), "startup took {startup:?}");
+    // A figure, not a goal (speed is measured in the benchmarks).
+    eprintln!(
+        "grid-sim with 10,000 generated accounts started in {:?}",
+        started.elapsed()
+    );
     let accounts = h.all_customer_accounts("", 100).await;
     assert!(accounts.len() >= 10_030, "{}", accounts.len());
     let ids: HashSet<_> = accounts.iter().map(|a| &a.id).collect();
