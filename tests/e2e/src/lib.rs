@@ -739,6 +739,18 @@ impl App {
     }
 
     /// Runs a script in the page.
+    /// The account ids of the cards on the page, sorted.
+    pub async fn shown_card_ids(&self) -> Result<Vec<String>, fantoccini::error::CmdError> {
+        let mut shown = Vec::new();
+        for card in self.all("account-card").await {
+            if let Some(id) = card.attr("data-account-id").await? {
+                shown.push(id);
+            }
+        }
+        shown.sort();
+        Ok(shown)
+    }
+
     /// A real double click on `element` through WebDriver pointer actions: two presses in one
     /// gesture, as a person's double click (the page sees `detail` 1, then 2).
     pub async fn double_click(&self, element: &Element) {

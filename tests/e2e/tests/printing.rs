@@ -390,14 +390,7 @@ async fn a_card_and_a_customer_print_exactly_their_accounts() {
         .await
         .expect("typing the customer id");
     app.wait_for("the customer's cards", STEP, async || {
-        let mut shown = Vec::new();
-        for card in app.all("account-card").await {
-            if let Some(id) = card.attr("data-account-id").await? {
-                shown.push(id);
-            }
-        }
-        shown.sort();
-        Ok((shown == expected).then_some(()))
+        Ok((app.shown_card_ids().await? == expected).then_some(()))
     })
     .await;
     app.click("print-customer").await;

@@ -134,13 +134,7 @@ async fn demo_starts_offline_with_platform_cards_and_wallet_qr_codes() {
 
     // The cards on screen are exactly the demo simulator's platform accounts.
     let expected = platform_ids(&app).await;
-    let mut shown = Vec::new();
-    for card in app.all("account-card").await {
-        if let Ok(Some(id)) = card.attr("data-account-id").await {
-            shown.push(id);
-        }
-    }
-    shown.sort();
+    let shown = app.shown_card_ids().await.expect("the cards' account ids");
     assert_eq!(
         shown, expected,
         "the platform tab must show one card per platform account of the demo"
@@ -903,16 +897,7 @@ async fn add_and_use_sim_connection(
     app.wait_for(
         "the platform cards of the separate simulator",
         STEP,
-        async || {
-            let mut shown = Vec::new();
-            for card in app.all("account-card").await {
-                if let Some(id) = card.attr("data-account-id").await? {
-                    shown.push(id);
-                }
-            }
-            shown.sort();
-            Ok((shown == expected).then_some(()))
-        },
+        async || Ok((app.shown_card_ids().await? == expected).then_some(())),
     )
     .await;
     assert!(
