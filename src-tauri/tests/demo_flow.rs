@@ -3,7 +3,7 @@
 //! path, the signed PATCH with each signing method, persistence and reset. No window needed.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use grid_client::Secret;
 use grid_desk::accounts::UpdateStart;
@@ -23,44 +23,28 @@ fn state_in(dir: &Path, store: Arc<MemoryStore>) -> AppState {
     })
 }
 
-/// Every response the demo simulator sent, checked against the spec's response schemas.
-#[derive(Clone, Default)]
-struct SpecLog {
-    checked: Arc<Mutex<usize>>,
-    violations: Arc<Mutex<Vec<String>>>,
+/// A demo observer that checks every response against the spec into `log`.
+fn spec_observer(log: &spec_check::ResponseLog) -> DemoObserver {
+    let log = log.clone();
+    DemoObserver(Arc::new(move |e: &grid_sim::Exchange| {
+        log.check(&e.method, &e.path, e.status, &e.body);
+    }))
 }
 
-impl SpecLog {
-    fn observer(&self) -> DemoObserver {
-        let validator = spec_check::SpecValidator::shared();
-        let log = self.clone();
-        DemoObserver(Arc::new(move |e: &grid_sim::Exchange| {
-            let problems = validator.check_response(&e.method, &e.path, e.status, &e.body);
-            *log.checked.lock().expect("count") += 1;
-            log.violations.lock().expect("violations").extend(problems);
-        }))
-    }
-
-    /// Fails unless responses were seen and all of them match the spec.
-    fn assert_conforms(&self, at_least: usize) {
-        let checked = *self.checked.lock().expect("count");
-        let violations = self.violations.lock().expect("violations").clone();
-        assert!(
-            checked >= at_least,
-            "expected at least {at_least} demo responses checked against the spec, saw {checked}"
-        );
-        assert!(
-            violations.is_empty(),
-            "demo responses that do not match the spec:\n{}",
-            violations.join("\n")
-        );
-    }
+/// Fails unless at least `at_least` demo responses were checked and all matched the spec.
+fn assert_conforms(log: &spec_check::ResponseLog, at_least: usize) {
+    let checked = log.checked();
+    assert!(
+        checked >= at_least,
+        "expected at least {at_least} demo responses checked against the spec, saw {checked}"
+    );
+    log.assert_conformance();
 }
 
 /// `state_in` with the demo's responses checked against the spec.
-fn checked_state_in(dir: &Path, store: Arc<MemoryStore>) -> (AppState, SpecLog) {
-    let log = SpecLog::default();
-    let state = state_in(dir, store).with_demo_observer(log.observer());
+fn checked_state_in(dir: &Path, store: Arc<MemoryStore>) -> (AppState, spec_check::ResponseLog) {
+    let log = spec_check::ResponseLog::default();
+    let state = state_in(dir, store).with_demo_observer(spec_observer(&log));
     (state, log)
 }
 
@@ -116,7 +100,7 @@ async fn demo_lists_funds_persists_and_resets() {
         .await
         .expect("customer accounts");
     assert!(customers.items.len() <= 5, "the page size is honoured");
-    spec.assert_conforms(3);
+    assert_conforms(&spec, 3);
 
     // Persisted across a restart of the app.
     state.shutdown().await;
@@ -324,7 +308,7 @@ async fn the_signed_patch_works_with_each_signing_method() {
         .expect("the session-key stamp is accepted");
     assert_eq!(updated.private_enabled, Some(!target));
     // Listing, the 202 challenges, the 401 and the 200s: every one as the spec says.
-    spec.assert_conforms(8);
+    assert_conforms(&spec, 8);
     state.shutdown().await;
 }
 

@@ -8,14 +8,13 @@ use std::time::Duration;
 use grid_client::{ClientConfig, Credentials, GridClient, RetryPolicy};
 use grid_sim::{Exchange, RunningSim, SimConfig};
 use serde_json::Value;
-pub use spec_check::{spec_path, SpecValidator};
+pub use spec_check::{spec_path, ResponseLog, SpecValidator};
 
 /// A simulator on a free loopback port, with every response checked against the spec.
 pub struct TestGrid {
     pub sim: Option<RunningSim>,
     pub config: SimConfig,
-    violations: Arc<Mutex<Vec<String>>>,
-    checked: Arc<Mutex<usize>>,
+    spec: ResponseLog,
     /// `(method, route template)` of every response sent, in order.
     answered: Arc<Mutex<Vec<(String, String)>>>,
 }
@@ -35,26 +34,20 @@ impl TestGrid {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free loopback port");
-        let validator = SpecValidator::shared();
-        let violations = Arc::new(Mutex::new(Vec::new()));
-        let checked = Arc::new(Mutex::new(0_usize));
+        let spec = ResponseLog::default();
         let answered = Arc::new(Mutex::new(Vec::new()));
-        let (v, c, a) = (violations.clone(), checked.clone(), answered.clone());
+        let (s, a) = (spec.clone(), answered.clone());
         let observer: Arc<dyn Fn(&Exchange) + Send + Sync> =
             Arc::new(move |exchange: &Exchange| {
-                let problems = validator.check_response(
+                s.check(
                     &exchange.method,
                     &exchange.path,
                     exchange.status,
                     &exchange.body,
                 );
-                *c.lock().expect("counter") += 1;
                 a.lock()
                     .expect("answered")
                     .push((exchange.method.clone(), exchange.path.clone()));
-                if !problems.is_empty() {
-                    v.lock().expect("violations").extend(problems);
-                }
             });
         let sim = grid_sim::spawn_observed(config.clone(), listener, observer)
             .await
@@ -62,8 +55,7 @@ impl TestGrid {
         Self {
             sim: Some(sim),
             config,
-            violations,
-            checked,
+            spec,
             answered,
         }
     }
@@ -164,23 +156,18 @@ impl TestGrid {
 
     /// How many responses were checked against the spec so far.
     pub fn responses_checked(&self) -> usize {
-        *self.checked.lock().expect("counter")
+        self.spec.checked()
     }
 
     /// Removes and returns the spec violations recorded so far (for fault tests that send
     /// broken bodies on purpose).
     pub fn take_violations(&self) -> Vec<String> {
-        std::mem::take(&mut *self.violations.lock().expect("violations"))
+        self.spec.take_violations()
     }
 
     /// Fails the test if any response so far did not match the spec.
     pub fn assert_spec_conformance(&self) {
-        let violations = self.violations.lock().expect("violations");
-        assert!(
-            violations.is_empty(),
-            "simulator responses that do not match the spec:\n{}",
-            violations.join("\n")
-        );
+        self.spec.assert_conformance();
     }
 
     /// Stops the simulator (and checks conformance).

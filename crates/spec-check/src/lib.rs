@@ -108,3 +108,51 @@ impl SpecValidator {
         }
     }
 }
+
+/// Responses checked against the spec as a simulator sends them (feed it from the simulator's
+/// observer): how many were checked, and what did not match. Clones share one log.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseLog {
+    inner: Arc<Mutex<LogState>>,
+}
+
+#[derive(Debug, Default)]
+struct LogState {
+    checked: usize,
+    violations: Vec<String>,
+}
+
+impl ResponseLog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LogState> {
+        self.inner.lock().expect("response log")
+    }
+
+    /// Checks one response (see [`SpecValidator::check_response`]) and records the result.
+    pub fn check(&self, method: &str, path: &str, status: u16, body: &Value) {
+        let problems = SpecValidator::shared().check_response(method, path, status, body);
+        let mut log = self.lock();
+        log.checked += 1;
+        log.violations.extend(problems);
+    }
+
+    /// How many responses were checked so far.
+    pub fn checked(&self) -> usize {
+        self.lock().checked
+    }
+
+    /// Removes and returns the violations recorded so far (for tests that break bodies on
+    /// purpose).
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().violations)
+    }
+
+    /// Fails unless every response so far matched the spec.
+    pub fn assert_conformance(&self) {
+        let log = self.lock();
+        assert!(
+            log.violations.is_empty(),
+            "simulator responses that do not match the spec:\n{}",
+            log.violations.join("\n")
+        );
+    }
+}
