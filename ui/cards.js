@@ -4,6 +4,7 @@
 
 import * as bridge from './bridge.js';
 import { formatDateTime, humanise } from './format.js';
+import { toast, toastError } from './notify.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
 /** @typedef {import('./bridge.js').ExternalAccountView} ExternalAccountView */
@@ -61,6 +62,23 @@ export function renderField(label, value, flags = {}) {
   copy.dataset.copyLabel = label;
   copy.setAttribute('aria-label', `Copy ${label}`);
   return node;
+}
+
+/**
+ * What every copy button does: its `data-copy-value` to the clipboard, a tick on the button and
+ * a short "Copied <label>." (or the error).
+ * @param {HTMLElement} button
+ */
+export async function copyFromButton(button) {
+  const label = button.dataset.copyLabel ?? 'value';
+  try {
+    await bridge.copyText(button.dataset.copyValue ?? '');
+    button.dataset.copied = 'true';
+    setTimeout(() => delete button.dataset.copied, 1500);
+    toast(`Copied ${label}.`, { kind: 'success', timeoutMs: 2500 });
+  } catch (err) {
+    toastError(/** @type {any} */ (err));
+  }
 }
 
 /**

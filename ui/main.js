@@ -5,8 +5,8 @@
 
 import * as bridge from './bridge.js';
 import {
-  dehydrateAccountCard, hydrateAccountCard, initLazyQr, loadQr, observeQrs, renderAccountCard,
-  renderExternalCard, resetLazyQr, updateAccountCard,
+  copyFromButton, dehydrateAccountCard, hydrateAccountCard, initLazyQr, loadQr, observeQrs,
+  renderAccountCard, renderExternalCard, resetLazyQr, updateAccountCard,
 } from './cards.js';
 import { groupDigits } from './format.js';
 import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
@@ -623,15 +623,7 @@ cards.addEventListener('click', async (e) => {
     return;
   }
   if (button.classList.contains('copy')) {
-    const label = button.dataset.copyLabel ?? 'value';
-    try {
-      await bridge.copyText(button.dataset.copyValue ?? '');
-      button.dataset.copied = 'true';
-      setTimeout(() => delete button.dataset.copied, 1500);
-      toast(`Copied ${label}.`, { kind: 'success', timeoutMs: 2500 });
-    } catch (err) {
-      toastError(/** @type {any} */ (err));
-    }
+    await copyFromButton(button);
     return;
   }
   if (button.classList.contains('qr-show')) {

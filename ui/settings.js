@@ -3,6 +3,7 @@
 // window never gets them back (only "configured" / "missing").
 
 import * as bridge from './bridge.js';
+import { copyFromButton } from './cards.js';
 import { errorText } from './errors.js';
 import { toast, toastError } from './notify.js';
 
@@ -287,14 +288,7 @@ export function initSettings(h) {
       setKeyError(errorText(/** @type {any} */ (err)));
     }
   });
-  el('session-key-copy').addEventListener('click', async () => {
-    try {
-      await bridge.copyText(el('session-key-copy').dataset.copyValue ?? '');
-      toast('Copied the public key.', { kind: 'success', timeoutMs: 2500 });
-    } catch (err) {
-      toastError(/** @type {any} */ (err));
-    }
-  });
+  el('session-key-copy').addEventListener('click', () => copyFromButton(el('session-key-copy')));
   el('session-key-delete').addEventListener('click', async () => {
     if (!confirmed(el('session-key-delete'), 'Click again to remove the key')) return;
     setKeyError();
