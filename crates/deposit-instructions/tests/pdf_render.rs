@@ -1069,7 +1069,7 @@ fn a_typical_account_is_one_clean_page_on_a4_and_letter() {
 // The simulator's seeded demo data, read over HTTP the way the app reads it
 
 /// Every internal account of grid-sim's base seed (platform, then customers), through the real
-/// client against the simulator on 127.0.0.1:0.
+/// client against the simulator on 127.0.0.1:0, its answers checked against the spec.
 fn seeded_accounts() -> Vec<InternalAccount> {
     use grid_client::{ClientConfig, Credentials, GridClient, PageRequest};
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -1081,7 +1081,12 @@ fn seeded_accounts() -> Vec<InternalAccount> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a local port for the simulator");
-        let sim = grid_sim::spawn(grid_sim::SimConfig::default(), listener)
+        let spec = spec_check::ResponseLog::default();
+        let log = spec.clone();
+        let observer: grid_sim::Observer = std::sync::Arc::new(move |e: &grid_sim::Exchange| {
+            log.check(&e.method, &e.path, e.status, &e.body);
+        });
+        let sim = grid_sim::spawn_observed(grid_sim::SimConfig::default(), listener, observer)
             .await
             .expect("start the simulator");
         let client = GridClient::new(ClientConfig::new(
@@ -1106,6 +1111,12 @@ fn seeded_accounts() -> Vec<InternalAccount> {
         assert!(!page.has_more, "the base seed fits one page of 100");
         accounts.extend(page.data);
         sim.shutdown().await;
+        assert_eq!(
+            spec.checked(),
+            2,
+            "both lists were checked against the spec"
+        );
+        spec.assert_conformance();
         accounts
     })
 }
