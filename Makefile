@@ -1,5 +1,5 @@
 # One task runner for Grid Desk. `make help` lists the targets.
-.PHONY: help setup start run fmt clippy test test-fast sim e2e bench gen
+.PHONY: help setup start run fmt clippy test test-fast sim e2e bench gen gen-check deny
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,4 +38,10 @@ bench: ## benchmarks (print figures; see BENCHMARKS.md)
 
 gen: ## regenerate account-info models from spec/grid-openapi.yaml
 	python3 scripts/gen_account_info.py
-	cargo fmt --all
+	rustfmt --edition 2021 crates/grid-client/src/models/account_info.rs
+
+gen-check: ## fail when the generated models differ from what the spec gives (run by `make test`)
+	python3 scripts/gen_account_info.py --check
+
+deny: ## cargo-deny: licenses, bans, sources, RustSec advisories (offline snapshot)
+	scripts/check-deny
