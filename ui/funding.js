@@ -40,6 +40,7 @@ export function setUpFunding(card, view) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'button preset';
+    button.dataset.action = 'fund-preset';
     button.dataset.testid = 'fund-preset';
     button.dataset.amount = amount.toString();
     button.textContent = `+${groupDigits(units.toString())} ${code}`.trim();

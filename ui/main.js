@@ -359,7 +359,7 @@ function schedulePump() {
 }
 
 /** @param {Element} card */
-const isAccountCard = (card) => /** @type {HTMLElement} */ (card).dataset.testid === 'account-card';
+const isAccountCard = (card) => card.classList.contains('account-card');
 
 const cardObserver = new IntersectionObserver(
   (entries) => {
@@ -584,7 +584,7 @@ const sentinelObserver = new IntersectionObserver(
 
 /** @param {HTMLElement} node */
 function cardOf(node) {
-  const card = /** @type {HTMLElement | null} */ (node.closest('[data-testid=account-card]'));
+  const card = /** @type {HTMLElement | null} */ (node.closest('.account-card'));
   const item = card ? views.get(card.dataset.accountId ?? '') : undefined;
   return { card, item };
 }
@@ -618,7 +618,7 @@ cards.addEventListener('click', async (e) => {
   const button = /** @type {HTMLButtonElement | null} */ (target.closest('button'));
   if (!button) return;
   // The second click of a double click never sends money again.
-  if (e.detail > 1 && (button.dataset.testid === 'fund-preset' || button.dataset.testid === 'fund-submit')) {
+  if (e.detail > 1 && (button.dataset.action === 'fund-preset' || button.dataset.action === 'fund-amount')) {
     e.preventDefault();
     return;
   }
@@ -634,14 +634,14 @@ cards.addEventListener('click', async (e) => {
   const { card, item } = cardOf(button);
   if (!card || !item) return;
   const connection = activeConnection();
-  switch (button.dataset.testid) {
+  switch (button.dataset.action) {
     case 'fund-preset':
       await fundPreset(button, card, item, fundCallbacks);
       break;
-    case 'patch-open':
+    case 'wallet-settings':
       if (connection) openPatchDialog(item, connection, accountChanged);
       break;
-    case 'print':
+    case 'print-account':
       openPrintDialog({ kind: 'accounts', accountIds: [item.id] }, `${item.currencyCode ?? ''} account ${item.id}`.trim(), connection);
       break;
     default:
@@ -650,7 +650,7 @@ cards.addEventListener('click', async (e) => {
 
 cards.addEventListener('submit', async (e) => {
   const form = /** @type {HTMLFormElement} */ (e.target);
-  if (!form.matches('[data-testid=fund-form]')) return;
+  if (!form.classList.contains('fund-form')) return;
   e.preventDefault();
   const { card, item } = cardOf(form);
   if (card && item) await fundFromForm(form, card, item, fundCallbacks);
@@ -714,7 +714,7 @@ function updatePrintButtons() {
 cards.addEventListener('change', (e) => {
   const box = /** @type {HTMLInputElement} */ (e.target);
   if (!box.matches('.select-account')) return;
-  const id = /** @type {HTMLElement | null} */ (box.closest('[data-testid=account-card]'))?.dataset.accountId;
+  const id = /** @type {HTMLElement | null} */ (box.closest('.account-card'))?.dataset.accountId;
   if (!id) return;
   if (box.checked) selected.add(id);
   else selected.delete(id);

@@ -26,9 +26,8 @@ const paperSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('p
 const balancesBox = /** @type {HTMLInputElement} */ (form.elements.namedItem('includeBalances'));
 const status = el('print-status');
 const scopeText = el('print-scope');
-const actionButtons = /** @type {HTMLButtonElement[]} */ (
-  ['print-preview', 'print-go', 'save-pdf', 'save-csv'].map((id) => form.querySelector(`[data-testid="${id}"]`))
-);
+/** Preview, Print, Save as PDF and Save as CSV: disabled while one of them runs. */
+const actionButtons = /** @type {HTMLButtonElement[]} */ ([...form.querySelectorAll('.print-actions button')]);
 
 /** What the open dialog prints. @type {{scope: PrintScope, label: string, connection: ConnectionSummary | null} | null} */
 let current = null;
@@ -270,8 +269,8 @@ function request() {
 form.addEventListener('click', async (e) => {
   const button = /** @type {HTMLElement} */ (e.target).closest('button');
   if (!button || !current) return;
-  switch (button.dataset.testid) {
-    case 'print-preview':
+  switch (button.dataset.action) {
+    case 'preview':
       await busy(async () => {
         const n = await buildSheets();
         document.documentElement.classList.add('print-preview');
@@ -280,7 +279,7 @@ form.addEventListener('click', async (e) => {
         return `Showing ${n} sheet${n === 1 ? '' : 's'}.`;
       }, 'Preparing the sheets\u2026');
       break;
-    case 'print-go':
+    case 'print':
       await busy(async () => {
         const n = await buildSheets();
         dialog.close();
@@ -297,7 +296,7 @@ form.addEventListener('click', async (e) => {
     case 'save-csv':
       await busy(async () => savedText(await bridge.saveDepositCsv(request()), 'the CSV'), 'Making the CSV\u2026 choose where to save it.');
       break;
-    case 'print-close':
+    case 'close':
       dialog.close();
       break;
     default:

@@ -154,13 +154,13 @@ export function renderSettings(state) {
       ? 'The system keychain is locked or not running, so Grid Desk cannot tell. Unlock it and reopen Settings.'
       : '';
     cred.dataset.state = c.credentials;
-    const switchButton = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-switch]'));
+    const switchButton = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=switch]'));
     switchButton.disabled = active;
     switchButton.textContent = active ? 'In use' : 'Use';
     switchButton.setAttribute('aria-label', `Use ${c.name}`);
-    row.querySelector('[data-testid=connection-row-test]')?.setAttribute('aria-label', `Test ${c.name}`);
-    const edit = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-edit]'));
-    const del = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-delete]'));
+    row.querySelector('[data-action=test]')?.setAttribute('aria-label', `Test ${c.name}`);
+    const edit = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=edit]'));
+    const del = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=delete]'));
     edit.setAttribute('aria-label', `Edit ${c.name}`);
     del.setAttribute('aria-label', `Delete ${c.name}`);
     if (c.readOnly) {
@@ -230,17 +230,17 @@ export function initSettings(h) {
     const id = row.dataset.connectionId ?? '';
     const connection = hooks.state()?.connections.find((c) => c.id === id);
     if (!connection) return;
-    switch (button.dataset.testid) {
-      case 'connection-switch':
+    switch (button.dataset.action) {
+      case 'switch':
         await switchTo(id);
         break;
-      case 'connection-row-test':
+      case 'test':
         await runTest(id, () => {});
         break;
-      case 'connection-edit':
+      case 'edit':
         editConnection(connection);
         break;
-      case 'connection-delete':
+      case 'delete':
         if (!confirmed(button, 'Click again to delete')) break;
         try {
           button.setAttribute('disabled', '');
