@@ -232,13 +232,18 @@ function hydrate(card) {
   heightObserver.observe(card);
 }
 
-/** Empties a card, keeping its height. @param {HTMLElement} card */
+/**
+ * Empties a card, keeping its height.
+ * @param {HTMLElement} card
+ * @returns {boolean} whether it was emptied (not when it is being worked on)
+ */
 function dehydrate(card) {
   const height = fullHeights.get(card.dataset.accountId ?? '');
-  if (!dehydrateAccountCard(card)) return;
+  if (!dehydrateAccountCard(card)) return false;
   fullCards.delete(card);
   heightObserver.unobserve(card);
   if (height) card.style.minHeight = `${height}px`;
+  return true;
 }
 
 let lastScrollAt = 0;
