@@ -297,14 +297,15 @@ function pump() {
   }
   // Nearest the middle of the view first, measured now (where they were when they came near
   // says little once the list has moved on).
-  const view = list.getBoundingClientRect();
-  const middle = view.top + view.height / 2;
-  const distance = (/** @type {HTMLElement} */ card) => {
-    const box = card.getBoundingClientRect();
-    return Math.abs(box.top + box.height / 2 - middle);
+  const box = list.getBoundingClientRect();
+  const middle = box.top + box.height / 2;
+  /** @param {HTMLElement} card */
+  const distance = (card) => {
+    const rect = card.getBoundingClientRect();
+    return Math.abs(rect.top + rect.height / 2 - middle);
   };
-  const nearest = [...hydrateQueue].map((card) => [card, distance(card)]).sort((a, b) => +a[1] - +b[1]);
-  for (const [card] of /** @type {[HTMLElement, number][]} */ (nearest).slice(0, 4)) {
+  const nearest = [...hydrateQueue].map((card) => ({ card, distance: distance(card) })).sort((a, b) => a.distance - b.distance);
+  for (const { card } of nearest.slice(0, 4)) {
     hydrateQueue.delete(card);
     if (card.isConnected) hydrate(card);
     if (performance.now() - started > 8) break;
@@ -561,7 +562,7 @@ async function loadMore() {
     listing.loading = false;
     updateStatus();
     if (first) listStatus.textContent = 'Not loaded';
-    showBanner(/** @type {any} */ (err), () => (first ? reload() : loadMore()));
+    showBanner(err, () => (first ? reload() : loadMore()));
   }
 }
 
@@ -601,18 +602,16 @@ function accountChanged(updated) {
   if (card) updateAccountCard(card, updated);
 }
 
+/** @type {import('./funding.js').FundCallbacks} */
 const fundCallbacks = {
-  /** @param {AccountView} updated @param {string} added */
   onFunded(updated, added) {
     accountChanged(updated);
     toast(`Added ${added}. Available balance: ${updated.balance.display}.`, { kind: 'success' });
   },
-  /** @param {any} err */
   onUnknownOutcome(err) {
     if (err.account) accountChanged(err.account);
     toast(err.message, { kind: 'error', timeoutMs: 30000 });
   },
-  /** @param {any} err */
   onError(err) {
     toastError(err);
   },
@@ -753,8 +752,8 @@ el('tab-platform').parentElement?.addEventListener('keydown', (e) => {
   const i = tabs.indexOf(/** @type {HTMLElement} */ (document.activeElement));
   if (i < 0) return;
   const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
-  next.focus();
-  next.click();
+  next?.focus();
+  next?.click();
 });
 
 // ----- start -------------------------------------------------------------------------------
@@ -770,7 +769,7 @@ async function start() {
   try {
     await loadAppState();
   } catch (err) {
-    showBanner(/** @type {any} */ (err), start);
+    showBanner(err, start);
     return;
   }
   showView('platform');
@@ -785,7 +784,7 @@ function init() {
       try {
         await loadAppState();
       } catch (err) {
-        toastError(/** @type {any} */ (err));
+        toastError(err);
       }
       if (switched || view !== 'settings') reload();
     },

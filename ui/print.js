@@ -45,7 +45,11 @@ const ENV_BANNER = {
   sandbox: 'Test environment: these details only accept simulated funds. Do not send real money.',
 };
 
-/** @param {string} tag @param {string} [className] @param {string | null} [text] */
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {string} [className] @param {string | null} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function make(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -81,7 +85,10 @@ async function defaultPaper() {
 
 // ----- the sheets ----------------------------------------------------------------------------
 
-/** @param {HTMLElement} table @param {string} label @param {string} value @param {{emphasis?: boolean, monospace?: boolean}} [flags] */
+/**
+ * @param {HTMLElement} table @param {string} label @param {string} value
+ * @param {{emphasis?: boolean, monospace?: boolean}} [flags]
+ */
 function fieldRow(table, label, value, flags = {}) {
   const tr = make('tr', flags.emphasis ? 'p-reference' : '');
   const th = make('th', '', label);
@@ -240,7 +247,7 @@ async function busy(action, working) {
   try {
     say(await action(), 'ok');
   } catch (err) {
-    say(errorText(/** @type {any} */ (err)), 'error');
+    say(errorText(err), 'error');
   } finally {
     for (const b of actionButtons) b.disabled = false;
   }
