@@ -189,22 +189,14 @@ async function loadMore() {
         customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE,
       });
       if (generation !== listing.generation) return;
-      appendAccounts(page.items);
-      listing.loaded += page.items.length;
-      listing.hasMore = page.hasMore;
-      listing.cursor = page.nextCursor;
-      listing.total = page.totalCount;
+      addPage(page, appendAccounts);
     } else {
       const platform = q.owner !== 'customer';
       const page = await bridge.listExternalAccounts({
         platform, customerId: platform ? undefined : q.customerId, currency: q.currency, cursor: listing.cursor, limit: PAGE_SIZE,
       });
       if (generation !== listing.generation) return;
-      appendExternal(page.items);
-      listing.loaded += page.items.length;
-      listing.hasMore = page.hasMore;
-      listing.cursor = page.nextCursor;
-      listing.total = page.totalCount;
+      addPage(page, appendExternal);
     }
     hideBanner();
     listing.loading = false;
@@ -225,6 +217,19 @@ async function loadMore() {
     if (first) listStatus.textContent = 'Not loaded';
     showBanner(err, () => (first ? reload() : loadMore()));
   }
+}
+
+/**
+ * Appends a page's items and moves the cursor on.
+ * @template T
+ * @param {import('./bridge.js').Page<T>} page @param {(items: T[]) => void} append
+ */
+function addPage(page, append) {
+  append(page.items);
+  listing.loaded += page.items.length;
+  listing.hasMore = page.hasMore;
+  listing.cursor = page.nextCursor;
+  listing.total = page.totalCount;
 }
 
 /** @param {ListQuery} q */
