@@ -1,5 +1,5 @@
 # One task runner for Grid Desk. `make help` lists the targets.
-.PHONY: help setup start run fmt clippy test test-fast sim e2e bench gen gen-check deny
+.PHONY: help setup start run fmt clippy lint-js test test-fast sim e2e bench gen gen-check deny
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,6 +18,9 @@ fmt: ## format all Rust code
 
 clippy: ## lint everything, warnings are errors
 	cargo clippy --workspace --all-targets -- -D warnings
+
+lint-js: ## type-check (tsc --checkJs) and lint (ESLint) the front end in ui/
+	scripts/check-js
 
 test: ## every test, as CI runs them
 	scripts/test

@@ -1208,6 +1208,28 @@ async fn a_long_list_keeps_only_nearby_cards_on_the_page() {
         "[e2e] {total} accounts loaded; {} cards on the page, {} chunks parked",
         on_page.0, on_page.1
     );
+    // Every chunk further than three screens from the view leaves the page, also one that
+    // still held complete cards when it went (they are emptied first); only the chunk pages
+    // are appended to stays.
+    app.wait_for("every far chunk to be parked", STEP, async || {
+        let far = app
+            .js(
+                "const list = document.querySelector('[data-testid=account-list]');
+                 const view = list.getBoundingClientRect();
+                 const reach = 3 * view.height + 2;
+                 const chunks = [...list.querySelectorAll('.chunk')];
+                 const open = chunks[chunks.length - 1];
+                 return chunks.filter((chunk) => {
+                   if (chunk === open || chunk.dataset.parked === 'true') return false;
+                   const box = chunk.getBoundingClientRect();
+                   return box.bottom < view.top - reach || box.top > view.bottom + reach;
+                 }).length;",
+                vec![],
+            )
+            .await;
+        Ok((far.as_u64() == Some(0)).then_some(()))
+    })
+    .await;
     let print_selected = text(&app.find("print-selected").await).await;
     assert!(
         print_selected.contains("(1)"),
