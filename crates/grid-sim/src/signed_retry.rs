@@ -383,28 +383,16 @@ mod tests {
     use grid_client::signing::sign_payload;
 
     /// Step 2 as the handler runs it when the change is saved: verify, then use up.
-    trait Redeem {
-        fn redeem(
-            &mut self,
-            account_id: &str,
-            update: &InternalAccountUpdateRequest,
-            headers: RetryHeaders<'_>,
-            policy: &StampPolicy,
-        ) -> Result<InternalAccountUpdateRequest, ApiError>;
-    }
-
-    impl Redeem for Challenges {
-        fn redeem(
-            &mut self,
-            account_id: &str,
-            update: &InternalAccountUpdateRequest,
-            headers: RetryHeaders<'_>,
-            policy: &StampPolicy,
-        ) -> Result<InternalAccountUpdateRequest, ApiError> {
-            let verified = self.verify(account_id, update, headers, policy)?;
-            self.consume(&verified);
-            Ok(verified.update)
-        }
+    fn redeem(
+        challenges: &mut Challenges,
+        account_id: &str,
+        update: &InternalAccountUpdateRequest,
+        headers: RetryHeaders<'_>,
+        policy: &StampPolicy,
+    ) -> Result<InternalAccountUpdateRequest, ApiError> {
+        let verified = challenges.verify(account_id, update, headers, policy)?;
+        challenges.consume(&verified);
+        Ok(verified.update)
     }
 
     const KEY: &str = "a3f1c2d4e5b6978012345678909876543210fedcba0011223344556677889900";
@@ -532,23 +520,23 @@ mod tests {
         let mut challenges = Challenges::default();
         let c = challenges.issue("A", &update(true), Duration::from_secs(60));
         let stamp = sign_payload(KEY, &c.payload_to_sign).expect("signs");
-        let applied = challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers(&stamp, &c.request_id),
-                &policy(false),
-            )
-            .expect("valid stamp");
+        let applied = redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers(&stamp, &c.request_id),
+            &policy(false),
+        )
+        .expect("valid stamp");
         assert_eq!(applied, update(true));
-        let again = challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers(&stamp, &c.request_id),
-                &policy(false),
-            )
-            .expect_err("single use");
+        let again = redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers(&stamp, &c.request_id),
+            &policy(false),
+        )
+        .expect_err("single use");
         assert_eq!(again.code, "UNAUTHORIZED");
         assert!(
             again.message.contains("already been used"),
@@ -561,23 +549,23 @@ mod tests {
     fn bad_stamps_leave_the_challenge_pending_but_a_body_mismatch_voids_it() {
         let mut challenges = Challenges::default();
         let c = challenges.issue("A", &update(true), Duration::from_secs(60));
-        let err = challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers("%%%", &c.request_id),
-                &policy(true),
-            )
-            .expect_err("garbage");
+        let err = redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers("%%%", &c.request_id),
+            &policy(true),
+        )
+        .expect_err("garbage");
         assert_eq!(err.code, "WALLET_SIGNATURE_MALFORMED");
-        let err = challenges
-            .redeem(
-                "B",
-                &update(true),
-                headers(SANDBOX_SIGNATURE, &c.request_id),
-                &policy(true),
-            )
-            .expect_err("another account");
+        let err = redeem(
+            &mut challenges,
+            "B",
+            &update(true),
+            headers(SANDBOX_SIGNATURE, &c.request_id),
+            &policy(true),
+        )
+        .expect_err("another account");
         assert_eq!(err.code, "UNAUTHORIZED");
         assert!(err.message.contains("issued for A"), "{}", err.message);
         assert_eq!(
@@ -585,23 +573,23 @@ mod tests {
             1,
             "failed stamps do not consume"
         );
-        let err = challenges
-            .redeem(
-                "A",
-                &update(false),
-                headers(SANDBOX_SIGNATURE, &c.request_id),
-                &policy(true),
-            )
-            .expect_err("different body");
+        let err = redeem(
+            &mut challenges,
+            "A",
+            &update(false),
+            headers(SANDBOX_SIGNATURE, &c.request_id),
+            &policy(true),
+        )
+        .expect_err("different body");
         assert_eq!(err.code, "WALLET_SIGNATURE_BODY_MISMATCH");
-        let err = challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers(SANDBOX_SIGNATURE, &c.request_id),
-                &policy(true),
-            )
-            .expect_err("voided");
+        let err = redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers(SANDBOX_SIGNATURE, &c.request_id),
+            &policy(true),
+        )
+        .expect_err("voided");
         assert_eq!(err.code, "UNAUTHORIZED");
     }
 
@@ -609,37 +597,37 @@ mod tests {
     fn the_sandbox_shortcut_is_refused_in_production() {
         let mut challenges = Challenges::default();
         let c = challenges.issue("A", &update(true), Duration::from_secs(60));
-        let err = challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers(SANDBOX_SIGNATURE, &c.request_id),
-                &policy(false),
-            )
-            .expect_err("production");
+        let err = redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers(SANDBOX_SIGNATURE, &c.request_id),
+            &policy(false),
+        )
+        .expect_err("production");
         assert_eq!(err.code, "WALLET_SIGNATURE_MALFORMED");
-        assert!(challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers(SANDBOX_SIGNATURE, &c.request_id),
-                &policy(true)
-            )
-            .is_ok());
+        assert!(redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers(SANDBOX_SIGNATURE, &c.request_id),
+            &policy(true)
+        )
+        .is_ok());
     }
 
     #[test]
     fn expired_challenges_are_refused() {
         let mut challenges = Challenges::default();
         let c = challenges.issue("A", &update(true), Duration::ZERO);
-        let err = challenges
-            .redeem(
-                "A",
-                &update(true),
-                headers(SANDBOX_SIGNATURE, &c.request_id),
-                &policy(true),
-            )
-            .expect_err("expired");
+        let err = redeem(
+            &mut challenges,
+            "A",
+            &update(true),
+            headers(SANDBOX_SIGNATURE, &c.request_id),
+            &policy(true),
+        )
+        .expect_err("expired");
         assert_eq!(err.code, "UNAUTHORIZED");
         assert!(err.message.contains("expired"), "{}", err.message);
     }
