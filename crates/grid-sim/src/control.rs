@@ -25,7 +25,6 @@ use grid_client::models::{ErrorBody, InternalAccount};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::config::SimConfig;
 use crate::error::SimError;
 
 /// Longest latency a fault may add, in milliseconds, so a typo cannot hang a test run for hours.
@@ -204,11 +203,6 @@ impl SimControl {
             client_secret: client_secret.into(),
             http,
         }
-    }
-
-    /// A client with the credentials of `config`.
-    pub fn for_config(base_url: impl Into<String>, config: &SimConfig) -> Self {
-        Self::new(base_url, &config.client_id, &config.client_secret)
     }
 
     pub fn base_url(&self) -> &str {
