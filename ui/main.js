@@ -13,7 +13,7 @@ import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding
 import { hideBanner, showBanner, toast, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
 import { openPrintDialog } from './print.js';
-import { ENV_LABEL, initSettings, renderSettings, switchTo } from './settings.js';
+import { initSettings, renderSettings, switchTo } from './settings.js';
 import { AccountViews } from './views.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
@@ -67,13 +67,24 @@ function activeConnection() {
 
 // ----- connection and environment marking --------------------------------------------------
 
+/**
+ * The type filter offers what Rust lists (labels included); the choice is kept.
+ * @param {{value: string, label: string}[]} types
+ */
+function fillTypeFilter(types) {
+  const chosen = typeSelect.value;
+  const all = /** @type {HTMLOptionElement} */ (typeSelect.options[0]);
+  const options = types.map((t) => new Option(t.label, t.value, false, t.value === chosen));
+  typeSelect.replaceChildren(all, ...options);
+}
+
 /** @param {AppStateView} state */
 function applyConnection(state) {
   appState = state;
   const c = state.active;
   document.body.dataset.env = c.environment;
   const badge = el('connection-badge');
-  const label = ENV_LABEL[c.environment] ?? c.environment;
+  const label = c.environmentLabel;
   // The name is in the connection menu beside it; the badge says what kind of money this is.
   badge.textContent = label;
   badge.title = c.environment === 'demo' ? label : `${c.name} · ${label}`;
@@ -81,16 +92,16 @@ function applyConnection(state) {
   const band = el('env-band');
   band.textContent =
     c.environment === 'production'
-      ? `PRODUCTION · ${c.name} · real money — sandbox funding is off`
+      ? `${label} · ${c.name} · real money — sandbox funding is off`
       : c.environment === 'demo'
-        ? 'Demo (offline) · a Grid simulator on this computer — nothing here is real'
+        ? `${label} · a Grid simulator on this computer — nothing here is real`
         : '';
   const select = /** @type {HTMLSelectElement} */ (el('connection-select'));
   const fragment = document.createDocumentFragment();
   for (const conn of state.connections) {
     const option = document.createElement('option');
     option.value = conn.id;
-    const envLabel = ENV_LABEL[conn.environment] ?? conn.environment;
+    const envLabel = conn.environmentLabel;
     option.textContent = conn.environment === 'demo' ? envLabel : `${conn.name} (${envLabel})`;
     option.title = option.textContent;
     option.selected = conn.id === c.id;
@@ -98,6 +109,7 @@ function applyConnection(state) {
   }
   select.replaceChildren(fragment);
   select.dataset.env = c.environment;
+  fillTypeFilter(state.accountTypes);
   renderSettings(state);
 }
 
