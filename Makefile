@@ -25,8 +25,8 @@ lint-js: ## type-check (tsc --checkJs) and lint (ESLint) the front end in ui/
 test: ## every test, as CI runs them
 	scripts/test
 
-test-fast: ## the crates that build without WebKit
-	cargo test -p grid-client -p grid-sim -p deposit-instructions -p grid-desk-tests
+test-fast: ## the crates that build without WebKit (the app's logic included)
+	cargo test -p grid-client -p grid-sim -p deposit-instructions -p grid-desk-core -p grid-desk-tests
 
 sim: ## run the Grid simulator on 127.0.0.1:8787
 	cargo run -p grid-sim -- --listen 127.0.0.1:8787

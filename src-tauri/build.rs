@@ -1,32 +1,18 @@
-/// The app's own commands. Listing them turns on Tauri's access control for them: the window
-/// may call only those granted in `capabilities/default.json` (`allow-<command-name>`). A new
-/// command goes here, in `lib.rs` and in the capability file.
-const COMMANDS: &[&str] = &[
-    "app_state",
-    "save_connection",
-    "delete_connection",
-    "switch_connection",
-    "test_connection",
-    "reset_demo",
-    "list_platform_accounts",
-    "list_customer_accounts",
-    "list_external_accounts",
-    "qr_svg",
-    "check_amount",
-    "fund_sandbox_account",
-    "start_account_update",
-    "complete_account_update",
-    "session_key_status",
-    "save_session_key",
-    "generate_session_key",
-    "delete_session_key",
-    "default_paper",
-    "list_printable_accounts",
-    "save_deposit_pdf",
-    "save_deposit_csv",
-];
+// The command list, declared once in `src/command_list.rs` (shared with `lib.rs`).
+include!("src/command_list.rs");
+
+macro_rules! command_names {
+    ($($name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+/// Listing the app's own commands turns on Tauri's access control for them: the window may
+/// call only those granted in `capabilities/default.json` (`allow-<command-name>`).
+const COMMANDS: &[&str] = grid_desk_commands!(command_names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/command_list.rs");
     // The config lives at the repository root, beside the front end (`ui/`) and `icons/`.
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -10,15 +10,21 @@ import { uiError as normaliseError } from './errors.js';
  * @typedef {{key: string, label: string, value: string, network?: string, asset?: string}} QrTarget
  * @typedef {{accountType: string, title: string, kind: string, network?: string, notes?: string,
  *   fields: FieldView[], qrTargets: QrTarget[], known: boolean, reference?: string}} InstructionView
- * @typedef {{id: string, customerId?: string, isPlatform: boolean, accountType: string, status: string,
+ * @typedef {'ok'|'warn'|'bad'|'muted'} StatusTone
+ * @typedef {{amount: number, label: string, display: string}} FundPreset amount in smallest units, label "+1,000"
+ * @typedef {{presets: FundPreset[], maxAmount: number, maxDisplay: string}} FundingView
+ * @typedef {{id: string, customerId?: string, isPlatform: boolean, accountType: string, accountTypeLabel: string,
+ *   status: string, statusLabel: string, statusTone: StatusTone,
  *   currencyCode?: string, currencyName?: string, currencySymbol?: string, decimals?: number,
  *   balance: MoneyView, totalBalance: MoneyView, privateEnabled?: boolean, createdAt: string,
- *   updatedAt: string, instructions: InstructionView[]}} AccountView
- * @typedef {{id: string, customerId?: string, status: string, currency: string,
- *   platformAccountId?: string, defaultUmaDepositAccount: boolean, details: InstructionView}} ExternalAccountView
- * @typedef {{id: string, name: string, environment: 'demo'|'sandbox'|'production', baseUrl: string,
- *   credentials: 'configured'|'missing'|'unavailable', readOnly: boolean, fundingAvailable: boolean}} ConnectionSummary
- * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[]}} AppStateView
+ *   updatedAt: string, instructions: InstructionView[], funding: FundingView}} AccountView
+ * @typedef {{id: string, customerId?: string, status: string, statusLabel: string, statusTone: StatusTone,
+ *   currency: string, platformAccountId?: string, defaultUmaDepositAccount: boolean, details: InstructionView}} ExternalAccountView
+ * @typedef {{id: string, name: string, environment: 'demo'|'sandbox'|'production', environmentLabel: string,
+ *   baseUrl: string, credentials: 'configured'|'missing'|'unavailable', readOnly: boolean,
+ *   fundingAvailable: boolean}} ConnectionSummary
+ * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[],
+ *   accountTypes: {value: string, label: string}[]}} AppStateView
  */
 
 /**
@@ -31,18 +37,27 @@ const tauri = /** @type {any} */ (window).__TAURI__;
 
 /**
  * @param {string} command
- * @param {Record<string, unknown>} [args]
+ * @param {Record<string, unknown>} args
  */
-async function call(command, args) {
+async function invoke(command, args) {
   if (!tauri?.core?.invoke) {
     throw normaliseError('Grid Desk must be opened as the desktop app (the Tauri bridge is missing).');
   }
   try {
-    return await tauri.core.invoke(command, args ?? {});
+    return await tauri.core.invoke(command, args);
   } catch (raw) {
     throw normaliseError(raw);
   }
 }
+
+/**
+ * One of the app's own commands: its arguments travel as the single `request` object the Rust
+ * command takes (one request type per command, see src-tauri/src/commands.rs). Every command
+ * called here is declared in src-tauri/src/command_list.rs (checked by a test).
+ * @param {string} command
+ * @param {Record<string, unknown>} [args]
+ */
+const call = (command, args) => invoke(command, { request: args ?? {} });
 
 /** Leaves out empty strings so Rust sees "no filter". */
 function compact(/** @type {Record<string, unknown>} */ args) {
@@ -139,12 +154,14 @@ export const deleteSessionKey = () => call('delete_session_key');
 /**
  * @typedef {{kind: 'accounts', accountIds: string[]} | {kind: 'platform'} | {kind: 'customer', customerId: string}} PrintScope
  * @typedef {{path: string, pages?: number, accounts: number, bytes: number} | {cancelled: true}} SaveOutcome
+ * @typedef {{accounts: AccountView[], watermark?: string, notice?: string, banner?: string}} PrintableAccounts
+ *   the sheets' environment texts are the PDF's (deposit_instructions::SheetEnvironment)
  */
 
 /** @param {string} locale e.g. navigator.language @returns {Promise<'a4'|'letter'>} */
 export const defaultPaper = (locale) => call('default_paper', { locale });
 
-/** @param {PrintScope} scope @returns {Promise<AccountView[]>} */
+/** @param {PrintScope} scope @returns {Promise<PrintableAccounts>} */
 export const listPrintableAccounts = (scope) => call('list_printable_accounts', { scope });
 
 /**
@@ -169,7 +186,7 @@ export async function copyText(text) {
     if (tauri?.clipboardManager?.writeText) {
       await tauri.clipboardManager.writeText(text);
     } else {
-      await call('plugin:clipboard-manager|write_text', { text });
+      await invoke('plugin:clipboard-manager|write_text', { text });
     }
   } catch (raw) {
     throw normaliseError(raw);

@@ -3,7 +3,7 @@
 // pressed), and the SVG — made by our own Rust code — is parsed with DOMParser and imported.
 
 import * as bridge from './bridge.js';
-import { formatDateTime, humanise } from './format.js';
+import { formatDateTime } from './format.js';
 import { uiError } from './errors.js';
 import { toast, toastError } from './notify.js';
 
@@ -30,18 +30,6 @@ const q = (root, selector) => /** @type {HTMLElement} */ (root.querySelector(sel
 function setText(el, text) {
   el.textContent = text ?? '';
 }
-
-const STATUS_TONE = {
-  ACTIVE: 'ok',
-  PENDING: 'warn',
-  PENDING_OWNERSHIP_VERIFICATION: 'warn',
-  UNDER_REVIEW: 'warn',
-  UNVERIFIED: 'warn',
-  FROZEN: 'bad',
-  FAILED: 'bad',
-  CLOSED: 'muted',
-  INACTIVE: 'muted',
-};
 
 /**
  * One labelled value with its copy button.
@@ -150,7 +138,7 @@ export function renderAccountCard(view, connection) {
   card.dataset.hydrated = 'false';
   setText(q(card, '.currency-code'), view.currencyCode ?? view.balance.currencyCode ?? '—');
   setText(q(card, '.currency-name'), view.currencyName ?? '');
-  setText(q(card, '.type-badge'), humanise(view.accountType));
+  setText(q(card, '.type-badge'), view.accountTypeLabel);
   if (connection.environment !== 'production') q(card, '.prod-only').remove();
   updateAccountCard(card, view);
   return card;
@@ -218,8 +206,8 @@ export function updateAccountCard(card, view) {
   setText(q(card, '.balance'), view.balance.display);
   setText(q(card, '.total-balance'), view.totalBalance.display);
   const status = q(card, '.status-badge');
-  setText(status, humanise(view.status));
-  status.dataset.tone = STATUS_TONE[/** @type {keyof typeof STATUS_TONE} */ (view.status)] ?? 'muted';
+  setText(status, view.statusLabel);
+  status.dataset.tone = view.statusTone;
   const updated = /** @type {HTMLElement | null} */ (card.querySelector('.updated'));
   if (updated) {
     setText(updated, formatDateTime(view.updatedAt));
@@ -240,8 +228,8 @@ export function renderExternalCard(view) {
   setText(q(card, '.currency-code'), view.currency);
   setText(q(card, '.external-title'), view.details.title);
   const status = q(card, '.status-badge');
-  setText(status, humanise(view.status));
-  status.dataset.tone = STATUS_TONE[/** @type {keyof typeof STATUS_TONE} */ (view.status)] ?? 'muted';
+  setText(status, view.statusLabel);
+  status.dataset.tone = view.statusTone;
   setText(q(card, '.account-id'), view.id);
   q(card, '.account-id').after(copyButton('Account id', view.id));
   if (view.customerId) {

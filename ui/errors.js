@@ -1,4 +1,4 @@
-// Mirrors src-tauri/src/error.rs (UiCode): the codes the window branches on.
+// Mirrors crates/grid-desk-core/src/error.rs (UiCode): the codes the window branches on.
 
 /** @typedef {import('./bridge.js').UiError} UiError */
 

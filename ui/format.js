@@ -10,13 +10,6 @@ export function formatDateTime(/** @type {string} */ iso) {
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
 }
 
-/** "INTERNAL_FIAT" → "Internal fiat". */
-export function humanise(/** @type {string} */ wire) {
-  if (!wire) return '';
-  const words = wire.toLowerCase().split('_').join(' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** Seconds left until `iso`, never negative. */
 export function secondsUntil(/** @type {string} */ iso) {
   const t = new Date(iso).getTime();

@@ -1,11 +1,10 @@
-// One-click sandbox funding on a card: preset buttons (+100, +1,000, +10,000 whole units) and a
-// form for any amount. Amounts are converted by Rust (check_amount, rust_decimal); JS only
-// passes integers. Every fund button of a card is disabled while its request is in flight, and
+// One-click sandbox funding on a card: preset buttons (their amounts, labels and Grid's limit
+// come from Rust in `view.funding`) and a form for any amount. Amounts are converted by Rust
+// (check_amount, rust_decimal); JS only passes integers. Every fund button of a card is disabled while its request is in flight, and
 // Rust refuses a second concurrent fund of the same account anyway.
 
 import * as bridge from './bridge.js';
 import { ErrorCode, uiError } from './errors.js';
-import { groupDigits } from './format.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
 /** @typedef {import('./bridge.js').UiError} UiError */
@@ -13,10 +12,6 @@ import { groupDigits } from './format.js';
 /** The controls stay disabled at least this long, so the second click of a double click lands
  * on a disabled button even when Grid answers within milliseconds. */
 const MIN_BUSY_MS = 600;
-
-/** Grid's per-request sandbox limit, in smallest units. */
-const MAX_FUND_AMOUNT = 100000000000n;
-const PRESETS = [100n, 1000n, 10000n];
 
 /**
  * Adds the preset buttons and shows the funding section.
@@ -26,27 +21,25 @@ export function setUpFunding(card, view) {
   const section = /** @type {HTMLElement} */ (card.querySelector('.funding'));
   section.hidden = false;
   const presets = /** @type {HTMLElement} */ (section.querySelector('.presets'));
-  const decimals = view.decimals ?? view.balance.decimals;
   const code = view.currencyCode ?? view.balance.currencyCode ?? '';
-  if (decimals == null) {
+  const { funding } = view;
+  if ((view.decimals ?? view.balance.decimals) == null) {
     const note = document.createElement('p');
     note.className = 'muted small';
     note.textContent = 'Grid does not say how many decimals this currency has, so there are no presets.';
     presets.append(note);
     return;
   }
-  for (const units of PRESETS) {
-    // Whole units to smallest units with BigInt: exact, no floating point.
-    const amount = units * 10n ** BigInt(decimals);
+  for (const preset of funding.presets) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'button preset';
     button.dataset.action = 'fund-preset';
     button.dataset.testid = 'fund-preset';
-    button.dataset.amount = amount.toString();
-    button.textContent = `+${groupDigits(units.toString())} ${code}`.trim();
-    button.setAttribute('aria-label', `Add ${groupDigits(units.toString())} ${code} to this sandbox account`);
-    if (amount > MAX_FUND_AMOUNT) {
+    button.dataset.amount = String(preset.amount);
+    button.textContent = `${preset.label} ${code}`.trim();
+    button.setAttribute('aria-label', `Add ${preset.display} to this sandbox account`);
+    if (preset.amount > funding.maxAmount) {
       button.disabled = true;
       button.dataset.overLimit = 'true';
       button.title = "More than Grid's sandbox limit for one request";

@@ -6,8 +6,8 @@
 import * as bridge from './bridge.js';
 import { initAccountList, selectedAccountIds, showAccounts } from './account-list.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
-import { ENV_LABEL, initSettings, renderSettings, switchTo } from './settings.js';
-import { initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
+import { initSettings, renderSettings, switchTo } from './settings.js';
+import { fillTypeFilter, initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
 /** @typedef {import('./toolbar.js').AccountTab | 'settings'} View */
@@ -38,7 +38,7 @@ function applyConnection(state) {
   const c = state.active;
   document.body.dataset.env = c.environment;
   const badge = el('connection-badge');
-  const label = ENV_LABEL[c.environment] ?? c.environment;
+  const label = c.environmentLabel;
   // The name is in the connection menu beside it; the badge says what kind of money this is.
   badge.textContent = label;
   badge.title = c.environment === 'demo' ? label : `${c.name} · ${label}`;
@@ -46,16 +46,16 @@ function applyConnection(state) {
   const band = el('env-band');
   band.textContent =
     c.environment === 'production'
-      ? `PRODUCTION · ${c.name} · real money — sandbox funding is off`
+      ? `${label} · ${c.name} · real money — sandbox funding is off`
       : c.environment === 'demo'
-        ? 'Demo (offline) · a Grid simulator on this computer — nothing here is real'
+        ? `${label} · a Grid simulator on this computer — nothing here is real`
         : '';
   const select = /** @type {HTMLSelectElement} */ (el('connection-select'));
   const fragment = document.createDocumentFragment();
   for (const conn of state.connections) {
     const option = document.createElement('option');
     option.value = conn.id;
-    const envLabel = ENV_LABEL[conn.environment] ?? conn.environment;
+    const envLabel = conn.environmentLabel;
     option.textContent = conn.environment === 'demo' ? envLabel : `${conn.name} (${envLabel})`;
     option.title = option.textContent;
     option.selected = conn.id === c.id;
@@ -63,6 +63,7 @@ function applyConnection(state) {
   }
   select.replaceChildren(fragment);
   select.dataset.env = c.environment;
+  fillTypeFilter(state.accountTypes);
   renderSettings(state);
 }
 

@@ -129,7 +129,7 @@ export function openPatchDialog(view, connection, onUpdated) {
   showResult(null);
   el('patch-account').textContent = `${view.id}${view.customerId ? ` · ${view.customerId}` : ''}`;
   const envChip = el('patch-env');
-  envChip.textContent = connection.environment === 'production' ? 'PRODUCTION' : connection.environment === 'demo' ? 'Demo (offline)' : 'Sandbox';
+  envChip.textContent = connection.environmentLabel;
   envChip.dataset.env = connection.environment;
   el('patch-current').textContent = `Private is currently ${view.privateEnabled == null ? 'not reported' : view.privateEnabled ? 'on' : 'off'}. Changing it needs a signature.`;
   // The checkbox shows the current value; the user toggles it, then requests the change.

@@ -11,7 +11,7 @@
 import * as bridge from './bridge.js';
 import { importSvg, qrSvgText } from './cards.js';
 import { errorText } from './errors.js';
-import { formatDateTime, humanise } from './format.js';
+import { formatDateTime } from './format.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
 /** @typedef {import('./bridge.js').InstructionView} InstructionView */
@@ -33,17 +33,6 @@ const actionButtons = /** @type {HTMLButtonElement[]} */ ([...form.querySelector
 let current = null;
 /** The user picked a paper this session: keep it rather than the locale default. */
 let paperChosen = false;
-
-const WATERMARK = { demo: 'DEMO \u2013 NOT REAL', sandbox: 'SANDBOX' };
-const ENV_FOOTER = {
-  demo: 'DEMO \u2013 not real account details',
-  sandbox: 'SANDBOX \u2013 test environment',
-  production: 'Production',
-};
-const ENV_BANNER = {
-  demo: 'Example data, not real account details. Do not send money to them.',
-  sandbox: 'Test environment: these details only accept simulated funds. Do not send real money.',
-};
 
 /**
  * @template {keyof HTMLElementTagNameMap} K
@@ -149,16 +138,17 @@ async function instructionBlock(instruction, index) {
 }
 
 /**
- * One sheet: header, the account, every instruction, and a footer.
- * @param {AccountView} view @param {{env: string, connectionName: string, generated: string,
+ * One sheet: header, the account, every instruction, and a footer. The environment's texts
+ * (watermark, banner, footer notice) come from Rust, the same the PDF prints.
+ * @param {AccountView} view @param {{connectionName: string, generated: string,
+ *   watermark?: string | undefined, notice?: string | undefined, banner?: string | undefined,
  *   includeBalances: boolean, index: number, count: number}} ctx
  */
 async function accountSheet(view, ctx) {
   const sheet = make('article', 'sheet');
   sheet.dataset.testid = 'print-sheet';
   sheet.dataset.accountId = view.id;
-  const mark = WATERMARK[/** @type {keyof typeof WATERMARK} */ (ctx.env)];
-  if (mark) sheet.append(make('div', 'p-watermark', mark));
+  if (ctx.watermark) sheet.append(make('div', 'p-watermark', ctx.watermark));
 
   const head = make('header', 'p-head');
   head.append(make('h1', '', 'Deposit instructions'));
@@ -166,15 +156,14 @@ async function accountSheet(view, ctx) {
   head.append(make('p', 'p-owner', owner));
   sheet.append(head);
 
-  const banner = ENV_BANNER[/** @type {keyof typeof ENV_BANNER} */ (ctx.env)];
-  if (banner) sheet.append(make('p', 'p-env-banner', banner));
+  if (ctx.banner) sheet.append(make('p', 'p-env-banner', ctx.banner));
 
   const meta = make('table', 'p-meta');
   const body = make('tbody');
   fieldRow(body, 'Account id', view.id, { monospace: true });
   const currency = [view.currencyCode, view.currencyName].filter(Boolean).join(' \u00b7 ');
   fieldRow(body, 'Currency', currency || '\u2014');
-  fieldRow(body, 'Account type', humanise(view.accountType));
+  fieldRow(body, 'Account type', view.accountTypeLabel);
   if (ctx.includeBalances) {
     fieldRow(body, 'Available balance', view.balance.display);
     fieldRow(body, 'Total balance', view.totalBalance.display);
@@ -193,7 +182,7 @@ async function accountSheet(view, ctx) {
 
   const footer = make('footer', 'p-footer');
   footer.append(
-    make('span', 'p-env', ENV_FOOTER[/** @type {keyof typeof ENV_FOOTER} */ (ctx.env)] ?? ctx.env),
+    make('span', 'p-env', ctx.notice ?? ''),
     make('span', '', `Generated ${ctx.generated} \u00b7 Grid Desk`),
     make('span', 'p-sheet-number', `Sheet ${ctx.index + 1} of ${ctx.count}`),
   );
@@ -204,10 +193,13 @@ async function accountSheet(view, ctx) {
 /** Builds the print view for the dialog's accounts; returns how many sheets. */
 async function buildSheets() {
   if (!current) return 0;
-  const views = await bridge.listPrintableAccounts(current.scope);
+  const { accounts: views, watermark, notice, banner } = await bridge.listPrintableAccounts(current.scope);
   const connection = current.connection;
+  const env = connection?.environment ?? 'production';
   const ctx = {
-    env: connection?.environment ?? 'production',
+    watermark,
+    notice,
+    banner,
     connectionName: connection?.name ?? 'Grid',
     generated: formatDateTime(new Date().toISOString()),
     includeBalances: balancesBox.checked,
@@ -218,7 +210,7 @@ async function buildSheets() {
   const sheets = [];
   for (const [index, view] of views.entries()) sheets.push(await accountSheet(view, { ...ctx, index }));
   root.replaceChildren(bar, ...sheets);
-  root.dataset.env = ctx.env;
+  root.dataset.env = env;
   el('preview-count').textContent = `${views.length} sheet${views.length === 1 ? '' : 's'} \u00b7 ${paperSelect.value === 'letter' ? 'US Letter' : 'A4'}`;
   applyPaper(paperSelect.value);
   return views.length;

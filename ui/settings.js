@@ -19,7 +19,6 @@ const form = /** @type {HTMLFormElement} */ (document.getElementById('connection
 const formError = el('connection-error');
 const testResult = el('connection-test-result');
 
-export const ENV_LABEL = Object.freeze({ demo: 'Demo (offline)', sandbox: 'Sandbox', production: 'PRODUCTION' });
 const CREDENTIALS_LABEL = Object.freeze({
   configured: 'In keychain',
   missing: 'Missing',
@@ -145,7 +144,7 @@ export function renderSettings(state) {
       name.append(' ', tag);
     }
     const env = /** @type {HTMLElement} */ (row.querySelector('.c-env'));
-    env.textContent = ENV_LABEL[c.environment] ?? c.environment;
+    env.textContent = c.environmentLabel;
     env.dataset.env = c.environment;
     /** @type {HTMLElement} */ (row.querySelector('.c-url')).textContent = c.baseUrl;
     const cred = /** @type {HTMLElement} */ (row.querySelector('.c-cred'));
@@ -351,7 +350,7 @@ function confirmed(button, prompt) {
 export async function switchTo(id) {
   try {
     const c = await bridge.switchConnection(id);
-    toast(`Now using “${c.name}” (${ENV_LABEL[c.environment] ?? c.environment}).`, { kind: 'success' });
+    toast(`Now using “${c.name}” (${c.environmentLabel}).`, { kind: 'success' });
     await hooks.onChanged(true);
   } catch (err) {
     toastError(err);

@@ -45,6 +45,17 @@ export function toolbarQuery() {
 }
 
 /**
+ * The type filter offers what Rust lists (labels included); the choice is kept.
+ * @param {{value: string, label: string}[]} types
+ */
+export function fillTypeFilter(types) {
+  const chosen = typeSelect.value;
+  const all = /** @type {HTMLOptionElement} */ (typeSelect.options[0]);
+  const options = types.map((t) => new Option(t.label, t.value, false, t.value === chosen));
+  typeSelect.replaceChildren(all, ...options);
+}
+
+/**
  * Shows the fields and buttons of an account tab.
  * @param {AccountTab} next
  */

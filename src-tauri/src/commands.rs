@@ -1,287 +1,177 @@
-//! The IPC commands of docs/app-contract.md: thin adapters from the window's camelCase
-//! arguments to `AppState`. Each returns data or a `UiError` ({code, message}); none returns a
-//! secret.
+//! The IPC commands of docs/app-contract.md. Each takes the window's one camelCase argument
+//! object as `request` (see `ui/bridge.js`), forwards it to a `GridDesk` service in one line,
+//! and answers with data or a `UiError` ({code, message}); none returns a secret.
 
-use deposit_instructions::{AccountView, ExternalAccountView};
-use grid_client::Secret;
-use tauri::{AppHandle, Manager as _, Runtime, State};
-
-use crate::accounts::{CheckedAmount, PageView, UpdateStart};
-use crate::connections::ConnectionSummary;
-use crate::error::{UiError, UiResult};
-use crate::printing::{self, Export, PrintScope, SaveOutcome, Stamp};
-use crate::state::{
-    AppState, AppStateView, ConnectionInput, PublicKey, SessionKeyStatus, SignMethod, TestResult,
+use deposit_instructions::{AccountView, ExternalAccountView, Paper};
+use grid_desk_core::accounts::{
+    CheckAmountRequest, CheckedAmount, CustomerAccountsRequest, ExternalAccountsRequest,
+    FundRequest, PageView, PlatformAccountsRequest,
 };
+use grid_desk_core::connections::{
+    AppStateView, ConnectionRequest, SaveConnectionRequest, TestResult,
+};
+use grid_desk_core::printing::{
+    DefaultPaperRequest, PrintableAccounts, PrintableRequest, SaveCsvRequest, SaveOutcome,
+    SavePdfRequest,
+};
+use grid_desk_core::qr::{self, QrRequest};
+use grid_desk_core::settings::ConnectionSummary;
+use grid_desk_core::signing::{
+    CompleteUpdateRequest, PublicKey, SaveSessionKeyRequest, SessionKeyStatus, StartUpdateRequest,
+    UpdateStart,
+};
+use grid_desk_core::{GridDesk, UiResult};
+use tauri::{AppHandle, Runtime, State};
 
-/// QR codes are drawn at least this wide so a phone can read them off a screen.
-pub const QR_MIN_PX: u32 = 240;
+use crate::dialog::NativeSaveDialog;
+
+type Desk<'a> = State<'a, GridDesk>;
 
 #[tauri::command]
-pub async fn app_state(state: State<'_, AppState>) -> UiResult<AppStateView> {
-    state.app_state().await
+pub async fn app_state(desk: Desk<'_>) -> UiResult<AppStateView> {
+    desk.connections.app_state().await
 }
 
 #[tauri::command]
 pub async fn save_connection(
-    state: State<'_, AppState>,
-    id: Option<String>,
-    name: String,
-    environment: String,
-    base_url: Option<String>,
-    token_id: Option<String>,
-    client_secret: Option<String>,
+    desk: Desk<'_>,
+    request: SaveConnectionRequest,
 ) -> UiResult<ConnectionSummary> {
-    state
-        .save_connection(ConnectionInput {
-            id,
-            name,
-            environment,
-            base_url: base_url.unwrap_or_default(),
-            token_id: token_id.map(Secret::new),
-            client_secret: client_secret.map(Secret::new),
-        })
-        .await
+    desk.connections.save(request).await
 }
 
 #[tauri::command]
-pub async fn delete_connection(state: State<'_, AppState>, id: String) -> UiResult<()> {
-    state.delete_connection(&id).await
+pub async fn delete_connection(desk: Desk<'_>, request: ConnectionRequest) -> UiResult<()> {
+    desk.connections.delete(request).await
 }
 
 #[tauri::command]
 pub async fn switch_connection(
-    state: State<'_, AppState>,
-    id: String,
+    desk: Desk<'_>,
+    request: ConnectionRequest,
 ) -> UiResult<ConnectionSummary> {
-    state.switch_connection(&id).await
+    desk.connections.switch(request).await
 }
 
 #[tauri::command]
-pub async fn test_connection(state: State<'_, AppState>, id: String) -> UiResult<TestResult> {
-    state.test_connection(&id).await
+pub async fn test_connection(desk: Desk<'_>, request: ConnectionRequest) -> UiResult<TestResult> {
+    desk.connections.test(request).await
 }
 
 #[tauri::command]
-pub async fn reset_demo(state: State<'_, AppState>) -> UiResult<()> {
-    state.reset_demo().await
+pub async fn reset_demo(desk: Desk<'_>) -> UiResult<()> {
+    desk.demo.reset().await
 }
 
 #[tauri::command]
 pub async fn list_platform_accounts(
-    state: State<'_, AppState>,
-    currency: Option<String>,
-    r#type: Option<String>,
+    desk: Desk<'_>,
+    request: PlatformAccountsRequest,
 ) -> UiResult<Vec<AccountView>> {
-    state.list_platform_accounts(currency, r#type).await
+    desk.accounts.list_platform(request).await
 }
 
 #[tauri::command]
 pub async fn list_customer_accounts(
-    state: State<'_, AppState>,
-    customer_id: Option<String>,
-    currency: Option<String>,
-    r#type: Option<String>,
-    cursor: Option<String>,
-    limit: Option<u32>,
+    desk: Desk<'_>,
+    request: CustomerAccountsRequest,
 ) -> UiResult<PageView<AccountView>> {
-    state
-        .list_customer_accounts(customer_id, currency, r#type, cursor, limit)
-        .await
+    desk.accounts.list_customer(request).await
 }
 
 #[tauri::command]
 pub async fn list_external_accounts(
-    state: State<'_, AppState>,
-    platform: bool,
-    customer_id: Option<String>,
-    currency: Option<String>,
-    cursor: Option<String>,
-    limit: Option<u32>,
+    desk: Desk<'_>,
+    request: ExternalAccountsRequest,
 ) -> UiResult<PageView<ExternalAccountView>> {
-    state
-        .list_external_accounts(platform, customer_id, currency, cursor, limit)
-        .await
+    desk.accounts.list_external(request).await
 }
 
 #[tauri::command]
-pub async fn qr_svg(value: String) -> UiResult<String> {
-    if value.is_empty() {
-        return Err(UiError::validation("There is nothing to encode."));
-    }
-    deposit_instructions::qr_svg(&value, QR_MIN_PX).map_err(|e| UiError::validation(e.to_string()))
+pub async fn qr_svg(request: QrRequest) -> UiResult<String> {
+    qr::qr_svg(request)
 }
 
 #[tauri::command]
-pub async fn check_amount(
-    state: State<'_, AppState>,
-    text: String,
-    currency_code: Option<String>,
-    decimals: Option<u32>,
-    currency_symbol: Option<String>,
-) -> UiResult<CheckedAmount> {
-    state.check_amount(&text, currency_code, decimals, currency_symbol)
+pub async fn check_amount(desk: Desk<'_>, request: CheckAmountRequest) -> UiResult<CheckedAmount> {
+    desk.accounts.check_amount(request)
 }
 
 #[tauri::command]
-pub async fn fund_sandbox_account(
-    state: State<'_, AppState>,
-    account_id: String,
-    amount: i64,
-    customer_id: Option<String>,
-) -> UiResult<AccountView> {
-    state
-        .fund_sandbox_account(&account_id, amount, customer_id)
-        .await
+pub async fn fund_sandbox_account(desk: Desk<'_>, request: FundRequest) -> UiResult<AccountView> {
+    desk.accounts.fund(request).await
 }
 
 #[tauri::command]
 pub async fn start_account_update(
-    state: State<'_, AppState>,
-    account_id: String,
-    private_enabled: bool,
+    desk: Desk<'_>,
+    request: StartUpdateRequest,
 ) -> UiResult<UpdateStart> {
-    state
-        .start_account_update(&account_id, private_enabled)
-        .await
+    desk.signing.start_update(request).await
 }
 
 #[tauri::command]
 pub async fn complete_account_update(
-    state: State<'_, AppState>,
-    account_id: String,
-    request_id: String,
-    method: String,
-    stamp: Option<String>,
+    desk: Desk<'_>,
+    request: CompleteUpdateRequest,
 ) -> UiResult<AccountView> {
-    let method = SignMethod::parse(&method, stamp)?;
-    state
-        .complete_account_update(&account_id, &request_id, method)
-        .await
+    desk.signing.complete_update(request).await
 }
 
 #[tauri::command]
-pub async fn session_key_status(state: State<'_, AppState>) -> UiResult<SessionKeyStatus> {
-    state.session_key_status().await
+pub async fn session_key_status(desk: Desk<'_>) -> UiResult<SessionKeyStatus> {
+    desk.signing.session_key_status().await
 }
 
 #[tauri::command]
 pub async fn save_session_key(
-    state: State<'_, AppState>,
-    private_key_hex: String,
+    desk: Desk<'_>,
+    request: SaveSessionKeyRequest,
 ) -> UiResult<PublicKey> {
-    state.save_session_key(Secret::new(private_key_hex)).await
+    desk.signing.save_session_key(request).await
 }
 
 #[tauri::command]
-pub async fn generate_session_key(state: State<'_, AppState>) -> UiResult<PublicKey> {
-    state.generate_session_key().await
+pub async fn generate_session_key(desk: Desk<'_>) -> UiResult<PublicKey> {
+    desk.signing.generate_session_key().await
 }
 
 #[tauri::command]
-pub async fn delete_session_key(state: State<'_, AppState>) -> UiResult<()> {
-    state.delete_session_key().await
+pub async fn delete_session_key(desk: Desk<'_>) -> UiResult<()> {
+    desk.signing.delete_session_key().await
 }
 
 #[tauri::command]
-pub async fn default_paper(locale: String) -> UiResult<deposit_instructions::Paper> {
-    Ok(printing::default_paper(&locale))
+pub async fn default_paper(desk: Desk<'_>, request: DefaultPaperRequest) -> UiResult<Paper> {
+    Ok(desk.printing.default_paper(request))
 }
 
 #[tauri::command]
 pub async fn list_printable_accounts(
-    state: State<'_, AppState>,
-    scope: PrintScope,
-) -> UiResult<Vec<AccountView>> {
-    Ok(state.print_job(&scope).await?.accounts)
+    desk: Desk<'_>,
+    request: PrintableRequest,
+) -> UiResult<PrintableAccounts> {
+    desk.printing.printable(request).await
 }
 
 #[tauri::command]
 pub async fn save_deposit_pdf<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
-    scope: PrintScope,
-    paper: String,
-    include_balances: Option<bool>,
-    utc_offset_minutes: Option<i32>,
+    desk: Desk<'_>,
+    request: SavePdfRequest,
 ) -> UiResult<SaveOutcome> {
-    let paper = printing::parse_paper(&paper)?;
-    let job = state.print_job(&scope).await?;
-    let stamp = Stamp::now(utc_offset_minutes);
-    let options = job.sheet_options(paper, include_balances.unwrap_or(false), &stamp);
-    // Hundreds of sheets take a moment: keep them off the async workers.
-    let export = tokio::task::spawn_blocking(move || {
-        printing::pdf_export(&job.accounts, &options, &stamp.date())
-    })
-    .await
-    .map_err(|e| UiError::unknown(format!("The PDF could not be made: {e}")))??;
-    save_export(&app, export).await
+    desk.printing
+        .save_pdf(request, &NativeSaveDialog(app))
+        .await
 }
 
 #[tauri::command]
 pub async fn save_deposit_csv<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
-    scope: PrintScope,
-    include_balances: Option<bool>,
-    utc_offset_minutes: Option<i32>,
+    desk: Desk<'_>,
+    request: SaveCsvRequest,
 ) -> UiResult<SaveOutcome> {
-    let job = state.print_job(&scope).await?;
-    let stamp = Stamp::now(utc_offset_minutes);
-    let export = printing::csv_export(
-        &job.accounts,
-        include_balances.unwrap_or(false),
-        &stamp.date(),
-    )?;
-    save_export(&app, export).await
-}
-
-/// Asks where to save (or uses `GRID_DESK_EXPORT_DIR`), then writes the file atomically. The
-/// path never comes from the window.
-async fn save_export<R: Runtime>(app: &AppHandle<R>, export: Export) -> UiResult<SaveOutcome> {
-    let path = match printing::export_dir_from_env() {
-        Some(dir) => printing::unused_path(&dir, &export.file_name),
-        None => match ask_where_to_save(app, &export).await? {
-            Some(path) => path,
-            None => return Ok(SaveOutcome::cancelled()),
-        },
-    };
-    tokio::task::spawn_blocking(move || printing::save_export(&export, &path))
+    desk.printing
+        .save_csv(request, &NativeSaveDialog(app))
         .await
-        .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))?
-}
-
-/// The native save dialog, opened from Rust: the window needs no dialog permission.
-async fn ask_where_to_save<R: Runtime>(
-    app: &AppHandle<R>,
-    export: &Export,
-) -> UiResult<Option<std::path::PathBuf>> {
-    use tauri_plugin_dialog::DialogExt as _;
-    if app.try_state::<tauri_plugin_dialog::Dialog<R>>().is_none() {
-        return Err(UiError::unknown(
-            "The save dialog is not available in this build of Grid Desk.",
-        ));
-    }
-    let (filter_name, extension) = export.filter;
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title("Save deposit instructions")
-        .add_filter(filter_name, &[extension])
-        .set_file_name(&export.file_name);
-    if let Some(window) = app.get_webview_window("main") {
-        dialog = dialog.set_parent(&window);
-    }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    dialog.save_file(move |chosen| {
-        let _ = tx.send(chosen);
-    });
-    let chosen = rx.await.unwrap_or(None);
-    match chosen {
-        None => Ok(None),
-        Some(file) => file
-            .into_path()
-            .map(|path| Some(printing::with_extension(path, extension)))
-            .map_err(|_| UiError::validation("Choose a file on this computer to save to.")),
-    }
 }

@@ -1,5 +1,6 @@
-//! The IPC commands as the window calls them (camelCase argument objects, `{code, message}`
-//! errors), through Tauri's mock runtime: no window, no WebKit.
+//! The IPC commands as the window calls them (one camelCase `request` object, as
+//! `ui/bridge.js` sends it; `{code, message}` errors), through Tauri's mock runtime: no window,
+//! no WebKit.
 
 use std::sync::Arc;
 
@@ -9,8 +10,8 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{Manager as _, WebviewWindow, WebviewWindowBuilder};
 
-use grid_desk::keychain::MemoryStore;
-use grid_desk::state::{AppState, StateOptions};
+use grid_desk_core::keychain::MemoryStore;
+use grid_desk_core::{DeskOptions, GridDesk};
 
 struct Harness {
     _dir: tempfile::TempDir,
@@ -23,13 +24,11 @@ fn harness() -> Harness {
     let app = grid_desk::with_commands(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("the app builds with the mock runtime");
-    app.manage(AppState::new(StateOptions {
-        config_dir: dir.path().join("config"),
-        data_dir: dir.path().join("data"),
-        demo_addr: None,
-        env: None,
-        store: Arc::new(MemoryStore::new()),
-    }));
+    app.manage(GridDesk::new(DeskOptions::new(
+        dir.path().join("config"),
+        dir.path().join("data"),
+        Arc::new(MemoryStore::new()),
+    )));
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("a mock window");
@@ -40,6 +39,7 @@ fn harness() -> Harness {
     }
 }
 
+/// Calls `cmd` as `ui/bridge.js` does: the arguments wrapped as the command's `request`.
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
     get_ipc_response(
         &h.webview,
@@ -48,7 +48,7 @@ fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
             callback: CallbackFn(0),
             error: CallbackFn(1),
             url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
+            body: InvokeBody::Json(json!({ "request": args })),
             headers: Default::default(),
             invoke_key: tauri::test::INVOKE_KEY.to_owned(),
         },
@@ -90,6 +90,12 @@ fn the_app_starts_on_the_demo_and_lists_its_accounts_with_filters() {
     assert_eq!(state["active"]["environment"], "demo");
     assert_eq!(state["active"]["name"], "Demo (offline)");
     assert_eq!(state["active"]["fundingAvailable"], true);
+    assert_eq!(state["active"]["environmentLabel"], "Demo (offline)");
+    assert_eq!(
+        state["accountTypes"][0],
+        json!({"value": "INTERNAL_FIAT", "label": "Internal fiat"}),
+        "the type filter's options come from Rust: {state}"
+    );
 
     let fiat = invoke(
         &h,
@@ -104,6 +110,17 @@ fn the_app_starts_on_the_demo_and_lists_its_accounts_with_filters() {
         "the type filter reaches Grid: {fiat}"
     );
     assert!(cards[0]["balance"]["display"].is_string());
+    assert_eq!(
+        cards[0]["accountTypeLabel"], "Internal fiat",
+        "{}",
+        cards[0]
+    );
+    assert!(cards[0]["statusLabel"].is_string() && cards[0]["statusTone"].is_string());
+    assert!(
+        cards[0]["funding"]["maxAmount"].is_i64(),
+        "funding presets and limit come with the view: {}",
+        cards[0]["funding"]
+    );
 
     let page = invoke(
         &h,
@@ -169,4 +186,28 @@ fn funding_is_refused_before_sending_when_the_amount_is_not_positive() {
     .expect_err("zero is refused");
     assert_eq!(err["code"], "Validation", "{err}");
     assert_eq!(err["message"], "The amount must be more than zero.");
+}
+
+#[test]
+fn the_print_view_gets_accounts_and_the_sheets_texts() {
+    let h = harness();
+    let printable = invoke(
+        &h,
+        "list_printable_accounts",
+        json!({"scope": {"kind": "platform"}}),
+    )
+    .expect("printable accounts");
+    assert!(
+        printable["accounts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "{printable}"
+    );
+    assert_eq!(printable["watermark"], "DEMO \u{2013} NOT REAL");
+    assert_eq!(
+        printable["notice"],
+        "DEMO \u{2013} not real account details"
+    );
+    let paper = invoke(&h, "default_paper", json!({"locale": "en-US"})).expect("paper");
+    assert_eq!(paper, "letter");
 }

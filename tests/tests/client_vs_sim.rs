@@ -9,9 +9,10 @@ use grid_client::models::{
 };
 use grid_client::signing::{generate_session_key, sign_payload};
 use grid_client::{
-    Credentials, CustomerAccountFilter, Error, ErrorCategory, ExternalAccountFilter, PageRequest,
+    Credentials, CustomerAccountFilter, Error, ExternalAccountFilter, PageRequest,
     PlatformAccountFilter, UpdateOutcome,
 };
+use grid_desk_core::UiCode;
 use grid_desk_tests::TestGrid;
 use grid_sim::control::{FailureStatus, Fault};
 use grid_sim::SimConfig;
@@ -385,7 +386,7 @@ async fn credentials_are_checked_on_every_route() {
         let err = err.expect("wrong credentials must fail");
         assert_eq!(err.http_status(), Some(401), "{err:?}");
         assert_eq!(err.api_code(), Some("UNAUTHORIZED"));
-        assert_eq!(err.category(), ErrorCategory::Unauthorized);
+        assert_eq!(UiCode::from(&err), UiCode::Unauthorized);
     }
     let response = reqwest::Client::new()
         .get(format!("{}/platform/internal-accounts", grid.base_url()))
@@ -507,7 +508,7 @@ async fn the_simulator_validates_like_the_spec() {
         .await
         .expect_err("unknown account");
     assert_eq!(err.http_status(), Some(404));
-    assert_eq!(err.category(), ErrorCategory::NotFound);
+    assert_eq!(UiCode::from(&err), UiCode::NotFound);
     grid.stop().await;
 }
 
@@ -526,7 +527,7 @@ async fn production_credentials_cannot_use_sandbox_routes() {
         .expect_err("403");
     assert_eq!(err.http_status(), Some(403));
     assert_eq!(err.api_code(), Some("FORBIDDEN"));
-    assert_eq!(err.category(), ErrorCategory::Forbidden);
+    assert_eq!(UiCode::from(&err), UiCode::Forbidden);
     grid.stop().await;
 }
 
@@ -913,7 +914,7 @@ async fn a_retry_after_beyond_the_clients_patience_is_returned_at_once() {
         Some(std::time::Duration::from_secs(30)),
         "the caller can say \"Grid asks to wait 30 seconds\""
     );
-    assert_eq!(err.category(), ErrorCategory::Network);
+    assert_eq!(UiCode::from(&err), UiCode::Network);
     assert_eq!(
         grid.fault_remaining().await,
         4,
@@ -1066,7 +1067,7 @@ async fn patching_an_unknown_account_is_not_found() {
         .await
         .expect_err("unknown account");
     assert_eq!(err_code(&err), (404, "REFERENCE_NOT_FOUND".to_owned()));
-    assert_eq!(err.category(), ErrorCategory::NotFound);
+    assert_eq!(UiCode::from(&err), UiCode::NotFound);
     grid.stop().await;
 }
 
@@ -1109,7 +1110,7 @@ async fn a_request_id_issued_for_another_account_is_refused() {
         .await
         .expect_err("the challenge belongs to the first wallet");
     assert_eq!(err_code(&err), (401, "UNAUTHORIZED".to_owned()));
-    assert_eq!(err.category(), ErrorCategory::Unauthorized);
+    assert_eq!(UiCode::from(&err), UiCode::Unauthorized);
     assert_eq!(
         find_account(&grid, &second.id).await.private_enabled,
         second.private_enabled,

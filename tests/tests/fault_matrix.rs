@@ -89,7 +89,7 @@ impl Outcome {
     fn of<T>(result: Result<T, Error>, check: impl Fn(&T) -> bool) -> Self {
         match result {
             Ok(v) => Outcome::Ok { checked: check(&v) },
-            Err(Error::NotSent { .. }) => Outcome::NotSent,
+            Err(Error::NotSent { .. } | Error::Unreachable { .. }) => Outcome::NotSent,
             Err(Error::MaybeSent { .. }) => Outcome::MaybeSent,
             Err(Error::Api(api)) => Outcome::Api(api.http_status, api.body.code.clone()),
             Err(Error::Decode { path, .. }) => Outcome::Decode(path),

@@ -10,6 +10,7 @@ pub use csv::{render_csv, CSV_BOM};
 pub use pdf::{paper_for_locale, render_pdf, Paper, PdfError, SheetEnvironment, SheetOptions};
 pub use qr::{qr_matrix, qr_svg, QrError};
 pub use view::{
-    account_view, external_account_view, instruction_view, AccountView, ExternalAccountView,
-    FieldView, InstructionKind, InstructionView, MoneyView, QrTarget,
+    account_type_label, account_view, external_account_view, funding_view, instruction_view,
+    status_label, status_tone, AccountView, ExternalAccountView, FieldView, FundPreset,
+    FundingView, InstructionKind, InstructionView, MoneyView, QrTarget, StatusTone,
 };

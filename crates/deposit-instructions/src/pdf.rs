@@ -96,7 +96,7 @@ pub enum SheetEnvironment {
 }
 
 impl SheetEnvironment {
-    fn watermark(self) -> Option<&'static str> {
+    pub fn watermark(self) -> Option<&'static str> {
         match self {
             SheetEnvironment::Sandbox => Some("SANDBOX"),
             SheetEnvironment::Production => None,
@@ -104,7 +104,7 @@ impl SheetEnvironment {
         }
     }
 
-    fn footer_label(self) -> &'static str {
+    pub fn footer_label(self) -> &'static str {
         match self {
             SheetEnvironment::Sandbox => "SANDBOX \u{2013} test environment",
             SheetEnvironment::Production => "Production",
@@ -112,7 +112,7 @@ impl SheetEnvironment {
         }
     }
 
-    fn banner(self) -> Option<(&'static str, &'static str)> {
+    pub fn banner(self) -> Option<(&'static str, &'static str)> {
         match self {
             SheetEnvironment::Sandbox => Some((
                 "SANDBOX",

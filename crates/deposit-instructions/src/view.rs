@@ -4,7 +4,7 @@
 //! Works from the wire JSON of each instruction, so typed, unknown and malformed variants all
 //! render the same way — nothing Grid sends is dropped.
 
-use grid_client::models::{ExternalAccount, InternalAccount, PaymentInstructions};
+use grid_client::models::{Currency, ExternalAccount, InternalAccount, PaymentInstructions};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -462,6 +462,114 @@ impl MoneyView {
     }
 }
 
+/// How a status reads at a glance: the colour of its badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusTone {
+    /// Usable (`ACTIVE`).
+    Ok,
+    /// Waiting on something (pending, under review, unverified).
+    Warn,
+    /// Cannot be used (frozen, failed).
+    Bad,
+    /// Closed, inactive, or a status Grid Desk does not know yet.
+    Muted,
+}
+
+/// "INTERNAL_FIAT" → "Internal fiat": a wire value as words, for values without a label of
+/// their own (new statuses and types Grid may add).
+fn wire_words(wire: &str) -> String {
+    let words = wire.to_lowercase().replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The label of an internal account type, as cards, sheets and the type filter show it.
+pub fn account_type_label(wire: &str) -> String {
+    match wire {
+        "INTERNAL_FIAT" => "Internal fiat".to_owned(),
+        "INTERNAL_CRYPTO" => "Internal crypto".to_owned(),
+        "EMBEDDED_WALLET" => "Embedded wallet".to_owned(),
+        other => wire_words(other),
+    }
+}
+
+/// The label of an account status (internal or external).
+pub fn status_label(wire: &str) -> String {
+    wire_words(wire)
+}
+
+/// The tone of an account status (internal or external).
+pub fn status_tone(wire: &str) -> StatusTone {
+    match wire {
+        "ACTIVE" => StatusTone::Ok,
+        "PENDING" | "PENDING_OWNERSHIP_VERIFICATION" | "UNDER_REVIEW" | "UNVERIFIED" => {
+            StatusTone::Warn
+        }
+        "FROZEN" | "FAILED" => StatusTone::Bad,
+        _ => StatusTone::Muted,
+    }
+}
+
+/// One-click sandbox funding amounts of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FundingView {
+    /// The preset buttons; empty when the currency does not say its decimals.
+    pub presets: Vec<FundPreset>,
+    /// The most one fund request may add, in smallest units (Grid's sandbox limit).
+    pub max_amount: i64,
+    /// `max_amount` for people, e.g. "$1,000,000,000.00".
+    pub max_display: String,
+}
+
+/// One preset button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FundPreset {
+    /// Smallest units.
+    pub amount: i64,
+    /// The button's text without the currency: "+1,000".
+    pub label: String,
+    /// The amount for people: "$1,000.00".
+    pub display: String,
+}
+
+/// The preset sizes, in whole units of the account's currency.
+const FUND_PRESET_UNITS: [i64; 3] = [100, 1_000, 10_000];
+
+/// The one rule for sandbox funding presets: +100, +1,000 and +10,000 whole units of the
+/// account's currency, converted exactly to smallest units. Presets above Grid's limit are
+/// kept (the window shows them disabled); one too large for an `i64` of smallest units (a
+/// currency with 17 or more decimals) is left out, being far beyond the limit anyway.
+pub fn funding_view(currency: &Currency) -> FundingView {
+    let presets = match currency.decimals {
+        None => Vec::new(),
+        Some(decimals) => FUND_PRESET_UNITS
+            .iter()
+            .filter_map(|&units| {
+                let amount = 10_i64
+                    .checked_pow(decimals)
+                    .and_then(|scale| units.checked_mul(scale))?;
+                Some(FundPreset {
+                    amount,
+                    label: format!("+{}", grid_client::money::format_minor_units(units, 0)),
+                    display: grid_client::money::format_with_currency(amount, currency),
+                })
+            })
+            .collect(),
+    };
+    let max_amount = grid_client::money::MAX_FUND_AMOUNT;
+    FundingView {
+        presets,
+        max_amount,
+        max_display: grid_client::money::format_with_currency(max_amount, currency),
+    }
+}
+
 /// An internal account as a card shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -470,7 +578,11 @@ pub struct AccountView {
     pub customer_id: Option<String>,
     pub is_platform: bool,
     pub account_type: String,
+    /// "Internal fiat", …: [`account_type_label`].
+    pub account_type_label: String,
     pub status: String,
+    pub status_label: String,
+    pub status_tone: StatusTone,
     pub currency_code: Option<String>,
     pub currency_name: Option<String>,
     pub currency_symbol: Option<String>,
@@ -481,6 +593,8 @@ pub struct AccountView {
     pub created_at: String,
     pub updated_at: String,
     pub instructions: Vec<InstructionView>,
+    /// Sandbox funding presets and limit in this account's currency.
+    pub funding: FundingView,
 }
 
 /// Builds the card view of an internal account.
@@ -491,7 +605,10 @@ pub fn account_view(account: &InternalAccount) -> AccountView {
         customer_id: account.customer_id.as_ref().map(|c| c.0.clone()),
         is_platform: account.customer_id.is_none(),
         account_type: account.account_type.to_string(),
+        account_type_label: account_type_label(account.account_type.as_str()),
         status: account.status.to_string(),
+        status_label: status_label(account.status.as_str()),
+        status_tone: status_tone(account.status.as_str()),
         currency_code: currency.code.clone(),
         currency_name: currency.name.clone(),
         currency_symbol: currency.symbol.clone(),
@@ -506,6 +623,7 @@ pub fn account_view(account: &InternalAccount) -> AccountView {
             .iter()
             .map(instruction_view)
             .collect(),
+        funding: funding_view(currency),
     }
 }
 
@@ -516,6 +634,8 @@ pub struct ExternalAccountView {
     pub id: String,
     pub customer_id: Option<String>,
     pub status: String,
+    pub status_label: String,
+    pub status_tone: StatusTone,
     pub currency: String,
     pub platform_account_id: Option<String>,
     pub default_uma_deposit_account: bool,
@@ -529,6 +649,8 @@ pub fn external_account_view(account: &ExternalAccount) -> ExternalAccountView {
         id: account.id.0.clone(),
         customer_id: account.customer_id.as_ref().map(|c| c.0.clone()),
         status: account.status.to_string(),
+        status_label: status_label(account.status.as_str()),
+        status_tone: status_tone(account.status.as_str()),
         currency: account.currency.clone(),
         platform_account_id: account.platform_account_id.clone(),
         default_uma_deposit_account: account.default_uma_deposit_account.unwrap_or(false),
@@ -729,5 +851,112 @@ mod tests {
         );
         assert_eq!(v.qr_targets.len(), 1);
         assert_eq!(v.qr_targets[0].label, "PIX copy-and-paste code");
+    }
+
+    fn currency(code: &str, symbol: Option<&str>, decimals: Option<u32>) -> Currency {
+        Currency {
+            code: Some(code.into()),
+            name: None,
+            symbol: symbol.map(str::to_owned),
+            decimals,
+        }
+    }
+
+    #[test]
+    fn types_and_statuses_have_labels_and_tones() {
+        assert_eq!(account_type_label("INTERNAL_FIAT"), "Internal fiat");
+        assert_eq!(account_type_label("INTERNAL_CRYPTO"), "Internal crypto");
+        assert_eq!(account_type_label("EMBEDDED_WALLET"), "Embedded wallet");
+        assert_eq!(
+            account_type_label("NEW_KIND_OF_ACCOUNT"),
+            "New kind of account",
+            "a type Grid adds later still reads as words"
+        );
+        assert_eq!(status_label("ACTIVE"), "Active");
+        assert_eq!(
+            status_label("PENDING_OWNERSHIP_VERIFICATION"),
+            "Pending ownership verification"
+        );
+        assert_eq!(status_label(""), "");
+        assert_eq!(status_tone("ACTIVE"), StatusTone::Ok);
+        for warn in [
+            "PENDING",
+            "PENDING_OWNERSHIP_VERIFICATION",
+            "UNDER_REVIEW",
+            "UNVERIFIED",
+        ] {
+            assert_eq!(status_tone(warn), StatusTone::Warn, "{warn}");
+        }
+        assert_eq!(status_tone("FROZEN"), StatusTone::Bad);
+        assert_eq!(status_tone("FAILED"), StatusTone::Bad);
+        assert_eq!(status_tone("CLOSED"), StatusTone::Muted);
+        assert_eq!(
+            status_tone("SUSPENDED"),
+            StatusTone::Muted,
+            "unknown: muted"
+        );
+        assert_eq!(
+            serde_json::to_value(StatusTone::Warn).expect("json"),
+            json!("warn")
+        );
+    }
+
+    #[test]
+    fn fund_presets_are_whole_units_of_the_currency_in_smallest_units() {
+        let usd = funding_view(&currency("USD", Some("$"), Some(2)));
+        let presets: Vec<_> = usd
+            .presets
+            .iter()
+            .map(|p| (p.amount, p.label.as_str(), p.display.as_str()))
+            .collect();
+        assert_eq!(
+            presets,
+            [
+                (10_000, "+100", "$100.00"),
+                (100_000, "+1,000", "$1,000.00"),
+                (1_000_000, "+10,000", "$10,000.00"),
+            ]
+        );
+        assert_eq!(usd.max_amount, grid_client::money::MAX_FUND_AMOUNT);
+        assert_eq!(usd.max_display, "$1,000,000,000.00");
+
+        // 10,000 BTC is 10^12 satoshis: above the limit, still offered (shown disabled).
+        let btc = funding_view(&currency("BTC", None, Some(8)));
+        assert_eq!(btc.presets[2].amount, 1_000_000_000_000);
+        assert!(btc.presets[2].amount > btc.max_amount);
+        assert_eq!(btc.presets[0].display, "100.00000000 BTC");
+
+        let jpy = funding_view(&currency("JPY", Some("¥"), Some(0)));
+        assert_eq!(jpy.presets[1].amount, 1_000);
+
+        let unknown = funding_view(&currency("XYZ", None, None));
+        assert!(unknown.presets.is_empty(), "no presets without decimals");
+
+        // 100 units of an 18-decimal token is 10^20: no i64 holds it, so it is left out.
+        let eth = funding_view(&currency("ETH", None, Some(18)));
+        assert!(eth.presets.is_empty(), "{:?}", eth.presets);
+    }
+
+    #[test]
+    fn account_views_carry_their_labels_and_funding() {
+        let account: InternalAccount = serde_json::from_value(json!({
+            "id": "InternalAccount:1",
+            "type": "INTERNAL_FIAT",
+            "status": "FROZEN",
+            "balance": {"amount": 5, "currency": {"code": "USD", "symbol": "$", "decimals": 2}},
+            "totalBalance": {"amount": 5, "currency": {"code": "USD", "symbol": "$", "decimals": 2}},
+            "fundingPaymentInstructions": [],
+            "createdAt": "2025-01-01T00:00:00Z",
+            "updatedAt": "2025-01-01T00:00:00Z"
+        }))
+        .expect("an internal account");
+        let json = serde_json::to_value(account_view(&account)).expect("json");
+        assert_eq!(json["accountTypeLabel"], "Internal fiat");
+        assert_eq!(json["statusLabel"], "Frozen");
+        assert_eq!(json["statusTone"], "bad");
+        assert_eq!(json["funding"]["presets"][0]["amount"], 10_000);
+        assert_eq!(json["funding"]["presets"][0]["label"], "+100");
+        assert_eq!(json["funding"]["presets"][0]["display"], "$100.00");
+        assert_eq!(json["funding"]["maxAmount"], 100_000_000_000_i64);
     }
 }

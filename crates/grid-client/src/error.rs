@@ -7,10 +7,16 @@ use crate::models::ErrorBody;
 /// Everything that can go wrong talking to Grid.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Refused before anything left this machine (bad input, bad configuration, or a
-    /// connection that could not be opened). Safe to correct and try again.
+    /// Refused before anything left this machine (bad input or bad configuration). Safe to
+    /// correct and try again.
     #[error("{message}")]
     NotSent { message: String },
+
+    /// No connection to Grid could be opened (refused, no route, DNS, TLS handshake), so
+    /// nothing was sent either; unlike [`Error::NotSent`] the input may be fine and the same
+    /// request may work once the network does.
+    #[error("{message}")]
+    Unreachable { message: String },
 
     /// The request may have reached Grid but no usable answer came back (timeout, dropped
     /// connection). For a fund this means: re-read the balance before doing anything else.
@@ -61,17 +67,6 @@ impl ApiError {
     }
 }
 
-/// The few categories a user interface branches on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum ErrorCategory {
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Validation,
-    Network,
-    Unknown,
-}
-
 impl Error {
     pub(crate) fn not_sent(message: impl Into<String>) -> Self {
         Self::NotSent {
@@ -117,32 +112,18 @@ impl Error {
         matches!(self, Self::MaybeSent { .. })
     }
 
-    pub fn category(&self) -> ErrorCategory {
-        match self {
-            Self::NotSent { .. } => ErrorCategory::Validation,
-            Self::MaybeSent { .. } => ErrorCategory::Network,
-            Self::Decode { .. } => ErrorCategory::Unknown,
-            Self::Api(api) => match api.http_status {
-                401 => ErrorCategory::Unauthorized,
-                403 => ErrorCategory::Forbidden,
-                404 => ErrorCategory::NotFound,
-                400 | 409 | 422 => ErrorCategory::Validation,
-                429 | 502..=504 => ErrorCategory::Network,
-                _ => ErrorCategory::Unknown,
-            },
-        }
-    }
-
-    /// Maps a transport failure: a connection that never opened was not sent; anything after
-    /// that may have reached Grid.
+    /// Maps a transport failure: a connection that never opened is [`Error::Unreachable`] (not
+    /// sent); anything after that may have reached Grid.
     pub(crate) fn from_transport(err: &reqwest::Error, what: &str) -> Self {
         if err.is_builder() {
             return Self::not_sent(format!("{what}: the request could not be built ({err})."));
         }
         if err.is_connect() {
-            return Self::not_sent(format!(
-                "{what}: could not connect to Grid. Check the network and the base URL."
-            ));
+            return Self::Unreachable {
+                message: format!(
+                    "{what}: could not connect to Grid. Check the network and the base URL."
+                ),
+            };
         }
         if err.is_timeout() {
             return Self::MaybeSent {
@@ -158,5 +139,29 @@ impl Error {
 impl From<ApiError> for Error {
     fn from(value: ApiError) -> Self {
         Self::Api(Box::new(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_connection_that_cannot_be_opened_is_unreachable_not_refused_input() {
+        // A port nobody listens on: the connection is refused before any byte is sent.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
+        let err = reqwest::Client::new()
+            .get(format!("http://{closed}/platform/internal-accounts"))
+            .send()
+            .await
+            .expect_err("nothing listens there");
+        let mapped = Error::from_transport(&err, "Loading platform accounts");
+        assert!(
+            matches!(&mapped, Error::Unreachable { message } if message.contains("could not connect to Grid")),
+            "a refused connection is reported as unreachable, not as bad input: {mapped:?}"
+        );
+        assert!(!mapped.outcome_unknown(), "nothing was sent");
     }
 }

@@ -14,5 +14,5 @@ pub use client::{
     GridClient, PageRequest, PlatformAccountFilter, RetryPolicy, UpdateOutcome, DEFAULT_BASE_URL,
     MAX_PAGE_SIZE, REDIRECT_REFUSED,
 };
-pub use error::{ApiError, Error, ErrorCategory};
+pub use error::{ApiError, Error};
 pub use secret::{Credentials, Secret};

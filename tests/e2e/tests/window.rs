@@ -1038,7 +1038,7 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
     let ipc = app
         .js(
             r#"const id = arguments[0];
-               const call = (cmd, args) => window.__TAURI__.core.invoke(cmd, args || {})
+               const call = (cmd, args) => window.__TAURI__.core.invoke(cmd, { request: args || {} })
                  .then((ok) => ({ cmd, ok }), (err) => ({ cmd, err }));
                return (async () => {
                  const out = [await call('app_state'), await call('session_key_status'),

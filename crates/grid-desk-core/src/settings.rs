@@ -1,11 +1,13 @@
 //! Saved connections: the non-secret settings (id, name, environment, base URL) in
-//! `connections.json` in the app's config dir. Token ids and client secrets are never written
+//! `connections.json` in the app's config dir, the connection from the process environment,
+//! and how a connection is shown to the window. Token ids and client secrets are never written
 //! here; they live in the keychain (`keychain.rs`).
 
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use grid_client::Credentials;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{UiError, UiResult};
@@ -170,6 +172,26 @@ pub enum EnvLabel {
     Production,
 }
 
+impl EnvLabel {
+    /// What the window calls it (badge, menus, settings): production in capitals, because it
+    /// is real money.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Demo => DEMO_NAME,
+            Self::Sandbox => "Sandbox",
+            Self::Production => "PRODUCTION",
+        }
+    }
+
+    /// Sandbox funding and the sandbox signature shortcut work here.
+    pub fn funding_available(self) -> bool {
+        self != Self::Production
+    }
+}
+
+/// The name (and environment label) of the offline demo.
+pub const DEMO_NAME: &str = "Demo (offline)";
+
 impl From<Environment> for EnvLabel {
     fn from(value: Environment) -> Self {
         match value {
@@ -197,6 +219,8 @@ pub struct ConnectionSummary {
     pub id: String,
     pub name: String,
     pub environment: EnvLabel,
+    /// [`EnvLabel::label`]: "Demo (offline)", "Sandbox" or "PRODUCTION".
+    pub environment_label: &'static str,
     pub base_url: String,
     pub credentials: CredentialsState,
     /// Built-in connections (demo, environment variables) cannot be edited or deleted.
@@ -206,32 +230,99 @@ pub struct ConnectionSummary {
 }
 
 impl ConnectionSummary {
-    pub fn saved(settings: &ConnectionSettings, credentials: CredentialsState) -> Self {
+    fn new(
+        id: &str,
+        name: &str,
+        environment: EnvLabel,
+        base_url: String,
+        credentials: CredentialsState,
+        read_only: bool,
+    ) -> Self {
         Self {
-            id: settings.id.clone(),
-            name: settings.name.clone(),
-            environment: settings.environment.into(),
-            base_url: settings.base_url.clone(),
+            id: id.to_owned(),
+            name: name.to_owned(),
+            environment,
+            environment_label: environment.label(),
+            base_url,
             credentials,
-            read_only: false,
-            funding_available: settings.environment == Environment::Sandbox,
+            read_only,
+            funding_available: environment.funding_available(),
         }
     }
 
+    pub fn saved(settings: &ConnectionSettings, credentials: CredentialsState) -> Self {
+        Self::new(
+            &settings.id,
+            &settings.name,
+            settings.environment.into(),
+            settings.base_url.clone(),
+            credentials,
+            false,
+        )
+    }
+
     pub fn demo(base_url: String) -> Self {
-        Self {
-            id: DEMO_ID.to_owned(),
-            name: "Demo (offline)".to_owned(),
-            environment: EnvLabel::Demo,
+        Self::new(
+            DEMO_ID,
+            DEMO_NAME,
+            EnvLabel::Demo,
             base_url,
-            credentials: CredentialsState::Configured,
-            read_only: true,
-            funding_available: true,
-        }
+            CredentialsState::Configured,
+            true,
+        )
     }
 
     pub fn is_production(&self) -> bool {
         self.environment == EnvLabel::Production
+    }
+}
+
+/// The read-only connection made from `GRID_CLIENT_ID` / `GRID_CLIENT_SECRET`.
+#[derive(Debug, Clone)]
+pub struct EnvConnection {
+    pub environment: Environment,
+    pub base_url: String,
+    pub credentials: Credentials,
+}
+
+impl EnvConnection {
+    pub const NAME: &'static str = "Environment variables";
+
+    /// Like Grid's SDKs: `GRID_CLIENT_ID` and `GRID_CLIENT_SECRET`, plus `GRID_BASE_URL`
+    /// (default: production) and `GRID_ENVIRONMENT`. Grid's sandbox and production share one
+    /// base URL and only the keys tell them apart, so without `GRID_ENVIRONMENT=sandbox` the
+    /// connection counts as production (marked red, no sandbox controls): the cautious choice.
+    /// An unreadable environment name counts as production too.
+    pub fn from_env() -> Option<Self> {
+        let credentials = Credentials::from_env()?;
+        let base_url = std::env::var("GRID_BASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| grid_client::DEFAULT_BASE_URL.to_owned());
+        let environment = match std::env::var("GRID_ENVIRONMENT") {
+            Err(_) => Environment::Production,
+            Ok(text) if text.trim().is_empty() => Environment::Production,
+            Ok(text) => Environment::parse(&text).unwrap_or_else(|_| {
+                tracing::warn!("GRID_ENVIRONMENT={text:?} is not sandbox/production; treating it as production");
+                Environment::Production
+            }),
+        };
+        Some(Self {
+            environment,
+            base_url,
+            credentials,
+        })
+    }
+
+    pub fn summary(&self) -> ConnectionSummary {
+        ConnectionSummary::new(
+            ENV_ID,
+            Self::NAME,
+            self.environment.into(),
+            self.base_url.clone(),
+            CredentialsState::Configured,
+            true,
+        )
     }
 }
 
@@ -361,8 +452,16 @@ mod tests {
         assert_eq!(json["credentials"], "configured");
         assert_eq!(json["readOnly"], false);
         assert_eq!(json["fundingAvailable"], false);
+        assert_eq!(json["environmentLabel"], "PRODUCTION");
         let demo = ConnectionSummary::demo("http://127.0.0.1:1".into());
         assert_eq!(demo.name, "Demo (offline)");
+        assert_eq!(demo.environment_label, "Demo (offline)");
         assert!(demo.funding_available && demo.read_only);
+        let sandbox = ConnectionSummary::saved(
+            &settings("s", Environment::Sandbox),
+            CredentialsState::Missing,
+        );
+        assert_eq!(sandbox.environment_label, "Sandbox");
+        assert!(sandbox.funding_available);
     }
 }

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use grid_client::Secret;
-use grid_desk::error::UiCode;
-use grid_desk::keychain::KeyringStore;
-use grid_desk::state::{AppState, ConnectionInput, StateOptions};
+use grid_desk_core::connections::SaveConnectionRequest;
+use grid_desk_core::error::UiCode;
+use grid_desk_core::keychain::KeyringStore;
+use grid_desk_core::{DeskOptions, GridDesk};
 
 #[tokio::test]
 async fn saving_without_a_keychain_is_refused_and_writes_no_file() {
@@ -17,15 +18,14 @@ async fn saving_without_a_keychain_is_refused_and_writes_no_file() {
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
     let dir = tempfile::tempdir().expect("tempdir");
     let config_dir = dir.path().join("config");
-    let state = AppState::new(StateOptions {
-        config_dir: config_dir.clone(),
-        data_dir: dir.path().join("data"),
-        demo_addr: None,
-        env: None,
-        store: Arc::new(KeyringStore),
-    });
+    let state = GridDesk::new(DeskOptions::new(
+        config_dir.clone(),
+        dir.path().join("data"),
+        Arc::new(KeyringStore),
+    ));
     let err = state
-        .save_connection(ConnectionInput {
+        .connections
+        .save(SaveConnectionRequest {
             id: None,
             name: "No keychain".into(),
             environment: "production".into(),
@@ -54,7 +54,11 @@ async fn saving_without_a_keychain_is_refused_and_writes_no_file() {
             .all(|p| !p.join("connections.json").exists()),
         "nothing written: {leftovers:?}"
     );
-    let view = state.app_state().await.expect("the app still works");
+    let view = state
+        .connections
+        .app_state()
+        .await
+        .expect("the app still works");
     assert_eq!(
         view.connections.len(),
         1,

@@ -1,13 +1,20 @@
 //! The offline demo: grid-sim running inside the app on a loopback port, with its state in the
 //! app data dir so balances survive restarts. It is the connection a new user starts on.
+//!
+//! [`Demo`] is the service that owns the simulator's lifecycle (started when first used,
+//! restarted when its registered session key changes, reset, stopped on exit);
+//! [`DemoSim`] is one running simulator.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use grid_client::Credentials;
 use grid_sim::{RunningSim, SimConfig};
 
 use crate::error::{UiError, UiResult};
+use crate::keychain::Keychain;
+use crate::settings::DEMO_ID;
 
 /// The file the simulator keeps its accounts in, inside the app data dir.
 pub const STATE_FILE_NAME: &str = "demo-state.json";
@@ -93,7 +100,7 @@ impl std::fmt::Debug for DemoObserver {
 
 /// A running demo simulator.
 #[derive(Debug)]
-pub struct Demo {
+pub struct DemoSim {
     sim: Option<RunningSim>,
     /// Where it listens; kept across restarts so the base URL does not change.
     addr: SocketAddr,
@@ -104,7 +111,7 @@ pub struct Demo {
     observer: Option<DemoObserver>,
 }
 
-impl Demo {
+impl DemoSim {
     /// Starts the simulator on `addr` (default: a free port on 127.0.0.1) with its state in
     /// `data_dir`. `session_public_keys` are the demo connection's registered session keys.
     /// The seed size comes from `GRID_DESK_DEMO_SEED_ACCOUNTS` and picks the state file.
@@ -197,14 +204,16 @@ impl Demo {
         &self.state_file
     }
 
-    /// Restarts with a new set of registered session keys; the accounts persist.
-    pub async fn set_session_public_keys(&mut self, keys: Vec<String>) -> UiResult<()> {
+    /// Restarts with a new set of registered session keys; the accounts persist. True when it
+    /// restarted.
+    pub async fn set_session_public_keys(&mut self, keys: Vec<String>) -> UiResult<bool> {
         if keys == self.session_public_keys && self.sim.is_some() {
-            return Ok(());
+            return Ok(false);
         }
         self.stop().await;
         self.session_public_keys = keys;
-        self.launch().await
+        self.launch().await?;
+        Ok(true)
     }
 
     /// Throws away the demo's accounts and balances and starts from the seed again.
@@ -212,6 +221,117 @@ impl Demo {
         self.stop().await;
         remove_state_file(&self.state_file)?;
         self.launch().await
+    }
+}
+
+/// The offline demo's lifecycle: one in-process simulator, started when first needed.
+#[derive(Debug)]
+pub struct Demo {
+    data_dir: PathBuf,
+    addr: Option<SocketAddr>,
+    observer: Option<DemoObserver>,
+    /// The demo connection's session key is registered with the simulator.
+    keychain: Keychain,
+    sim: tokio::sync::Mutex<Option<DemoSim>>,
+    /// Counts (re)starts, so a client made for an earlier run is not reused.
+    launches: AtomicU64,
+}
+
+impl Demo {
+    /// `addr`: where to listen (default: a free loopback port); `observer` sees every response.
+    pub fn new(
+        data_dir: PathBuf,
+        addr: Option<SocketAddr>,
+        observer: Option<DemoObserver>,
+        keychain: Keychain,
+    ) -> Self {
+        Self {
+            data_dir,
+            addr,
+            observer,
+            keychain,
+            sim: tokio::sync::Mutex::new(None),
+            launches: AtomicU64::new(0),
+        }
+    }
+
+    /// Changes whenever the simulator (re)starts.
+    pub fn generation(&self) -> u64 {
+        self.launches.load(Ordering::SeqCst)
+    }
+
+    /// The base URL while running; otherwise where it will listen.
+    pub async fn base_url(&self) -> String {
+        match self.sim.lock().await.as_ref() {
+            Some(sim) => sim.base_url(),
+            None => match self.addr {
+                Some(addr) => format!("http://{addr}"),
+                None => "http://127.0.0.1 (in-process, starts when used)".to_owned(),
+            },
+        }
+    }
+
+    /// The public keys the simulator accepts stamps from: the demo connection's session key.
+    async fn session_public_keys(&self) -> Vec<String> {
+        match self.keychain.session_key(DEMO_ID).await {
+            Ok(Some(key)) => grid_client::signing::public_key_hex(key.expose())
+                .map(|k| vec![k])
+                .unwrap_or_default(),
+            Ok(None) => Vec::new(),
+            Err(err) => {
+                tracing::warn!("demo session key not read: {err}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Starts the simulator if it is not running; returns its base URL.
+    pub async fn ensure(&self) -> UiResult<String> {
+        let mut sim = self.sim.lock().await;
+        if let Some(running) = sim.as_ref() {
+            return Ok(running.base_url());
+        }
+        let keys = self.session_public_keys().await;
+        let started =
+            DemoSim::start(&self.data_dir, self.addr, keys, self.observer.clone()).await?;
+        let url = started.base_url();
+        *sim = Some(started);
+        self.launches.fetch_add(1, Ordering::SeqCst);
+        Ok(url)
+    }
+
+    /// Throws away the demo's accounts and balances (the state file of the current seed size).
+    pub async fn reset(&self) -> UiResult<()> {
+        let mut sim = self.sim.lock().await;
+        match sim.as_mut() {
+            Some(running) => running.reset().await?,
+            None => {
+                let seed = seed_accounts_from_env().map_err(UiError::unknown)?;
+                remove_state_file(&state_file(&self.data_dir, seed))?;
+            }
+        }
+        self.launches.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The demo only accepts stamps from registered keys: registers the demo connection's
+    /// current session key (a restart when it changed; nothing when the demo is not running).
+    pub async fn session_key_changed(&self) -> UiResult<()> {
+        let keys = self.session_public_keys().await;
+        let mut sim = self.sim.lock().await;
+        if let Some(running) = sim.as_mut() {
+            if running.set_session_public_keys(keys).await? {
+                self.launches.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops the simulator (on exit), letting it finish writing its state.
+    pub async fn shutdown(&self) {
+        if let Some(sim) = self.sim.lock().await.take() {
+            sim.shutdown().await;
+        }
     }
 }
 

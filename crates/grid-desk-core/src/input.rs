@@ -3,6 +3,8 @@
 //! `grid_client::money`; session keys by `grid_client::signing`.)
 
 use grid_client::models::InternalAccountType;
+use grid_client::Secret;
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{UiError, UiResult};
 
@@ -109,6 +111,19 @@ pub fn stamp(value: &str) -> UiResult<String> {
         ));
     }
     Ok(stamp.to_owned())
+}
+
+/// Reads a secret the window sends (a client secret, a session key) straight into a
+/// [`Secret`], so it can never be logged from a request.
+pub fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
+    String::deserialize(deserializer).map(Secret::new)
+}
+
+/// [`secret`] for a field the window may leave out.
+pub fn optional_secret<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Secret>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(|v| v.map(Secret::new))
 }
 
 #[cfg(test)]

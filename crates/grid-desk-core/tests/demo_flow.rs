@@ -1,4 +1,4 @@
-//! The app's state driven end to end against the in-process demo simulator (grid-sim on
+//! The app's services driven end to end against the in-process demo simulator (grid-sim on
 //! 127.0.0.1:0), with an in-memory keychain: listing, one-click funding, the lost-response
 //! path, the signed PATCH with each signing method, persistence and reset. No window needed.
 
@@ -6,21 +6,53 @@ use std::path::Path;
 use std::sync::Arc;
 
 use grid_client::Secret;
-use grid_desk::accounts::UpdateStart;
-use grid_desk::connections::DEMO_ID;
-use grid_desk::demo::DemoObserver;
-use grid_desk::error::UiCode;
-use grid_desk::keychain::MemoryStore;
-use grid_desk::state::{AppState, SignMethod, StateOptions};
+use grid_desk_core::accounts::{CustomerAccountsRequest, FundRequest, PlatformAccountsRequest};
+use grid_desk_core::demo::DemoObserver;
+use grid_desk_core::error::UiCode;
+use grid_desk_core::keychain::MemoryStore;
+use grid_desk_core::settings::DEMO_ID;
+use grid_desk_core::signing::{
+    CompleteUpdateRequest, SaveSessionKeyRequest, StartUpdateRequest, UpdateStart,
+};
+use grid_desk_core::{DeskOptions, GridDesk, UiResult};
 
-fn state_in(dir: &Path, store: Arc<MemoryStore>) -> AppState {
-    AppState::new(StateOptions {
-        config_dir: dir.join("config"),
-        data_dir: dir.join("data"),
-        demo_addr: None,
-        env: None,
-        store,
-    })
+fn options_in(dir: &Path, store: Arc<MemoryStore>) -> DeskOptions {
+    DeskOptions::new(dir.join("config"), dir.join("data"), store)
+}
+
+fn state_in(dir: &Path, store: Arc<MemoryStore>) -> GridDesk {
+    GridDesk::new(options_in(dir, store))
+}
+
+fn all_platform() -> PlatformAccountsRequest {
+    PlatformAccountsRequest::default()
+}
+
+fn fund(account_id: &str, amount: i64) -> FundRequest {
+    FundRequest {
+        account_id: account_id.to_owned(),
+        amount,
+        customer_id: None,
+    }
+}
+
+/// Step two of the signed update with `method` (`sandbox`, `sessionKey`, `stamp`).
+async fn complete(
+    state: &GridDesk,
+    account_id: &str,
+    request_id: &str,
+    method: &str,
+    stamp: Option<&str>,
+) -> UiResult<deposit_instructions::AccountView> {
+    state
+        .signing
+        .complete_update(CompleteUpdateRequest {
+            account_id: account_id.to_owned(),
+            request_id: request_id.to_owned(),
+            method: method.to_owned(),
+            stamp: stamp.map(str::to_owned),
+        })
+        .await
 }
 
 /// A demo observer that checks every response against the spec into `log`.
@@ -42,10 +74,11 @@ fn assert_conforms(log: &spec_check::ResponseLog, at_least: usize) {
 }
 
 /// `state_in` with the demo's responses checked against the spec.
-fn checked_state_in(dir: &Path, store: Arc<MemoryStore>) -> (AppState, spec_check::ResponseLog) {
+fn checked_state_in(dir: &Path, store: Arc<MemoryStore>) -> (GridDesk, spec_check::ResponseLog) {
     let log = spec_check::ResponseLog::default();
-    let state = state_in(dir, store).with_demo_observer(spec_observer(&log));
-    (state, log)
+    let mut options = options_in(dir, store);
+    options.demo_observer = Some(spec_observer(&log));
+    (GridDesk::new(options), log)
 }
 
 async fn arm_fault(base_url: &str, body: serde_json::Value) {
@@ -71,10 +104,11 @@ async fn demo_lists_funds_persists_and_resets() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(MemoryStore::new());
     let (state, spec) = checked_state_in(dir.path(), store.clone());
-    assert_eq!(state.active_id().await, DEMO_ID);
+    assert_eq!(state.connections.active_id().await, DEMO_ID);
 
     let accounts = state
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("the demo lists platform accounts");
     assert!(!accounts.is_empty(), "the demo seed has platform accounts");
@@ -86,7 +120,8 @@ async fn demo_lists_funds_persists_and_resets() {
     let hundred = 100 * 10_i64.pow(decimals);
 
     let funded = state
-        .fund_sandbox_account(&account.id, hundred, None)
+        .accounts
+        .fund(fund(&account.id, hundred))
         .await
         .expect("funding the demo works");
     assert_eq!(
@@ -96,7 +131,11 @@ async fn demo_lists_funds_persists_and_resets() {
     );
 
     let customers = state
-        .list_customer_accounts(None, None, None, None, Some(5))
+        .accounts
+        .list_customer(CustomerAccountsRequest {
+            limit: Some(5),
+            ..CustomerAccountsRequest::default()
+        })
         .await
         .expect("customer accounts");
     assert!(customers.items.len() <= 5, "the page size is honoured");
@@ -107,7 +146,8 @@ async fn demo_lists_funds_persists_and_resets() {
     drop(state);
     let again = state_in(dir.path(), store.clone());
     let reread = again
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("relisted");
     let same = reread
@@ -119,9 +159,10 @@ async fn demo_lists_funds_persists_and_resets() {
         "demo balances survive a restart"
     );
 
-    again.reset_demo().await.expect("reset");
+    again.demo.reset().await.expect("reset");
     let reset = again
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("relisted after reset");
     let seeded = reset
@@ -139,9 +180,10 @@ async fn demo_lists_funds_persists_and_resets() {
 async fn a_lost_fund_response_is_reported_as_unknown_after_rereading() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
-    let base = state.ensure_demo().await.expect("demo");
+    let base = state.demo.ensure().await.expect("demo");
     let accounts = state
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("listed");
     let account = &accounts[0];
@@ -151,7 +193,8 @@ async fn a_lost_fund_response_is_reported_as_unknown_after_rereading() {
     // The simulator applies the fund, then drops the connection without answering.
     arm_fault(&base, serde_json::json!({"kind": "drop_after", "count": 1})).await;
     let err = state
-        .fund_sandbox_account(&account.id, amount, None)
+        .accounts
+        .fund(fund(&account.id, amount))
         .await
         .expect_err("the answer was lost");
     assert_eq!(err.code, UiCode::UnknownOutcome, "{err:?}");
@@ -176,9 +219,10 @@ async fn a_lost_fund_response_is_reported_as_unknown_after_rereading() {
 async fn a_second_concurrent_fund_of_one_account_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
-    let base = state.ensure_demo().await.expect("demo");
+    let base = state.demo.ensure().await.expect("demo");
     let accounts = state
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("listed");
     let account = &accounts[0];
@@ -187,9 +231,9 @@ async fn a_second_concurrent_fund_of_one_account_is_refused() {
         serde_json::json!({"kind": "latency", "latencyMs": 400, "count": 1}),
     )
     .await;
-    let (first, second) = tokio::join!(state.fund_sandbox_account(&account.id, 1, None), async {
+    let (first, second) = tokio::join!(state.accounts.fund(fund(&account.id, 1)), async {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        state.fund_sandbox_account(&account.id, 1, None).await
+        state.accounts.fund(fund(&account.id, 1)).await
     });
     let funded = first.expect("the first fund goes through");
     let err = second.expect_err("the second is refused while the first runs");
@@ -207,17 +251,26 @@ async fn a_second_concurrent_fund_of_one_account_is_refused() {
 }
 
 async fn embedded_wallet(
-    state: &AppState,
-) -> grid_desk::accounts::PageView<deposit_instructions::AccountView> {
+    state: &GridDesk,
+) -> grid_desk_core::accounts::PageView<deposit_instructions::AccountView> {
     state
-        .list_customer_accounts(None, None, Some("EMBEDDED_WALLET".into()), None, Some(10))
+        .accounts
+        .list_customer(CustomerAccountsRequest {
+            account_type: Some("EMBEDDED_WALLET".into()),
+            limit: Some(10),
+            ..CustomerAccountsRequest::default()
+        })
         .await
         .expect("embedded wallets listed")
 }
 
-async fn challenge(state: &AppState, id: &str, private_enabled: bool) -> (String, String) {
+async fn challenge(state: &GridDesk, id: &str, private_enabled: bool) -> (String, String) {
     match state
-        .start_account_update(id, private_enabled)
+        .signing
+        .start_update(StartUpdateRequest {
+            account_id: id.to_owned(),
+            private_enabled,
+        })
         .await
         .expect("step one")
     {
@@ -246,8 +299,7 @@ async fn the_signed_patch_works_with_each_signing_method() {
 
     // 1. The sandbox shortcut.
     let (request_id, _payload) = challenge(&state, &wallet.id, target).await;
-    let updated = state
-        .complete_account_update(&wallet.id, &request_id, SignMethod::Sandbox)
+    let updated = complete(&state, &wallet.id, &request_id, "sandbox", None)
         .await
         .expect("the sandbox signature is accepted by the demo");
     assert_eq!(updated.private_enabled, Some(target));
@@ -261,8 +313,7 @@ async fn the_signed_patch_works_with_each_signing_method() {
             "Request:00000000-0000-0000-0000-000000000000",
         ),
     ] {
-        let err = state
-            .complete_account_update(account, request, SignMethod::Sandbox)
+        let err = complete(&state, account, request, "sandbox", None)
             .await
             .expect_err("no open challenge");
         assert_eq!(err.code, UiCode::Validation, "{err:?}");
@@ -278,32 +329,35 @@ async fn the_signed_patch_works_with_each_signing_method() {
         .iter()
         .find(|w| w.id != wallet.id)
         .expect("the demo seed has more than one embedded wallet");
-    let err = state
-        .complete_account_update(&other.id, &other_request, SignMethod::Sandbox)
+    let err = complete(&state, &other.id, &other_request, "sandbox", None)
         .await
         .expect_err("a challenge belongs to one account");
     assert_eq!(err.code, UiCode::Validation, "{err:?}");
 
     // 2. A stamp that is not one: Grid's exact 401 reason comes back.
     let (request_id, _payload) = challenge(&state, &wallet.id, !target).await;
-    let err = state
-        .complete_account_update(
-            &wallet.id,
-            &request_id,
-            SignMethod::Stamp("not-a-stamp".into()),
-        )
-        .await
-        .expect_err("a bad stamp is refused");
+    let err = complete(
+        &state,
+        &wallet.id,
+        &request_id,
+        "stamp",
+        Some("not-a-stamp"),
+    )
+    .await
+    .expect_err("a bad stamp is refused");
     assert_eq!(err.code, UiCode::Unauthorized, "{err:?}");
     assert!(err.grid_code.is_some(), "Grid's code is shown: {err:?}");
     assert_eq!(err.http_status, Some(401));
 
     // 3. A session key generated by the app and registered with the demo.
-    let public = state.generate_session_key().await.expect("generated");
+    let public = state
+        .signing
+        .generate_session_key()
+        .await
+        .expect("generated");
     assert_eq!(public.public_key.len(), 66);
     let (request_id, _payload) = challenge(&state, &wallet.id, !target).await;
-    let updated = state
-        .complete_account_update(&wallet.id, &request_id, SignMethod::SessionKey)
+    let updated = complete(&state, &wallet.id, &request_id, "sessionKey", None)
         .await
         .expect("the session-key stamp is accepted");
     assert_eq!(updated.private_enabled, Some(!target));
@@ -317,17 +371,19 @@ async fn a_session_key_pasted_by_the_user_signs_too() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
     state
-        .save_session_key(Secret::new(
-            "a3f1c2d4e5b6978012345678909876543210fedcba0011223344556677889900",
-        ))
+        .signing
+        .save_session_key(SaveSessionKeyRequest {
+            private_key_hex: Secret::new(
+                "a3f1c2d4e5b6978012345678909876543210fedcba0011223344556677889900",
+            ),
+        })
         .await
         .expect("saved");
     let wallets = embedded_wallet(&state).await;
     let wallet = wallets.items.first().expect("an embedded wallet");
     let target = !wallet.private_enabled.unwrap_or(false);
     let (request_id, _payload) = challenge(&state, &wallet.id, target).await;
-    let updated = state
-        .complete_account_update(&wallet.id, &request_id, SignMethod::SessionKey)
+    let updated = complete(&state, &wallet.id, &request_id, "sessionKey", None)
         .await
         .expect("signed with the pasted key");
     assert_eq!(updated.private_enabled, Some(target));
@@ -341,9 +397,10 @@ async fn a_session_key_pasted_by_the_user_signs_too() {
 async fn every_fund_failure_is_either_refused_or_unknown_after_rereading() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = state_in(dir.path(), Arc::new(MemoryStore::new()));
-    let base = state.ensure_demo().await.expect("demo");
+    let base = state.demo.ensure().await.expect("demo");
     let accounts = state
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("listed");
     let account = &accounts[0];
@@ -395,7 +452,8 @@ async fn every_fund_failure_is_either_refused_or_unknown_after_rereading() {
     for (fault, code, applied) in cases {
         arm_fault(&base, fault.clone()).await;
         let err = state
-            .fund_sandbox_account(&account.id, amount, None)
+            .accounts
+            .fund(fund(&account.id, amount))
             .await
             .expect_err("every armed fault fails the fund");
         if applied {
@@ -422,7 +480,8 @@ async fn every_fund_failure_is_either_refused_or_unknown_after_rereading() {
         }
     }
     let after = state
-        .list_platform_accounts(None, None)
+        .accounts
+        .list_platform(all_platform())
         .await
         .expect("relisted");
     let same = after.iter().find(|a| a.id == account.id).expect("same");

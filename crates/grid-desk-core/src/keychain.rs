@@ -3,14 +3,18 @@
 //! `<connection-id>:token-id` / `:client-secret` / `:session-key`.
 //!
 //! The calls block (D-Bus round trips, possibly an unlock prompt), so async code goes through
-//! [`run_blocking`].
+//! [`run_blocking`]; the services use the [`Keychain`] wrapper, which does. `keyring` has no
+//! Tauri dependency, so all of this is tested without a window ([`MemoryStore`] in tests).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use grid_client::Secret;
+use grid_client::{Credentials, Secret};
+
+use crate::error::{UiError, UiResult};
+use crate::settings::CredentialsState;
 
 /// The keychain service name: the app identifier.
 pub const SERVICE: &str = "com.griddesk.app";
@@ -95,6 +99,161 @@ where
     tokio::task::spawn_blocking(move || work(store.as_ref()))
         .await
         .map_err(|_| KeychainError::Other("the keychain call was interrupted".into()))?
+}
+
+/// The keychain as the services use it: a [`SecretStore`] called off the async workers, with
+/// the few things kept there per connection (API credentials, the session signing key). Cheap
+/// to clone; every clone uses the same store.
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    store: Arc<dyn SecretStore>,
+}
+
+/// Entries as they were before a write, to undo it.
+pub type Previous = Vec<(String, Option<Secret>)>;
+
+impl Keychain {
+    pub fn new(store: Arc<dyn SecretStore>) -> Self {
+        Self { store }
+    }
+
+    /// Whether both API credentials of a connection are stored.
+    pub async fn credentials_state(&self, connection_id: &str) -> CredentialsState {
+        let token = entry_user(connection_id, SecretKind::TokenId);
+        let secret = entry_user(connection_id, SecretKind::ClientSecret);
+        let found = run_blocking(&self.store, move |s| {
+            Ok(s.get(&token)?.is_some_and(|v| !v.is_empty())
+                && s.get(&secret)?.is_some_and(|v| !v.is_empty()))
+        })
+        .await;
+        match found {
+            Ok(true) => CredentialsState::Configured,
+            Ok(false) => CredentialsState::Missing,
+            Err(err) => {
+                tracing::warn!("keychain check for {connection_id} failed: {err}");
+                CredentialsState::Unavailable
+            }
+        }
+    }
+
+    /// A connection's API credentials.
+    pub async fn credentials(&self, connection_id: &str) -> UiResult<Credentials> {
+        let token = entry_user(connection_id, SecretKind::TokenId);
+        let secret = entry_user(connection_id, SecretKind::ClientSecret);
+        let (token, secret) =
+            run_blocking(&self.store, move |s| Ok((s.get(&token)?, s.get(&secret)?))).await?;
+        match (token, secret) {
+            (Some(token), Some(secret)) if !token.is_empty() && !secret.is_empty() => {
+                Ok(Credentials {
+                    token_id: token.expose().to_owned(),
+                    client_secret: secret,
+                })
+            }
+            _ => Err(UiError::validation(
+                "This connection has no token id and client secret in the keychain. Edit it in Settings to add them.",
+            )),
+        }
+    }
+
+    /// Writes a connection's new credentials (either may be left as it is), all or none: when
+    /// one write fails the ones already made are undone. Returns what was there, for
+    /// [`Keychain::restore`].
+    pub async fn write_credentials(
+        &self,
+        connection_id: &str,
+        token_id: Option<Secret>,
+        client_secret: Option<Secret>,
+    ) -> Result<Previous, KeychainError> {
+        let mut entries = Vec::new();
+        if let Some(token) = token_id {
+            entries.push((entry_user(connection_id, SecretKind::TokenId), token));
+        }
+        if let Some(secret) = client_secret {
+            entries.push((entry_user(connection_id, SecretKind::ClientSecret), secret));
+        }
+        run_blocking(&self.store, move |s| write_entries(s, &entries)).await
+    }
+
+    /// Puts back what [`Keychain::write_credentials`] replaced (best effort; failures are logged).
+    pub async fn restore(&self, previous: Previous) {
+        let _ = run_blocking(&self.store, move |s| {
+            restore_entries(s, &previous);
+            Ok(())
+        })
+        .await;
+    }
+
+    /// Deletes every entry of a connection.
+    pub async fn delete_connection(&self, connection_id: &str) -> Result<(), KeychainError> {
+        let owner = connection_id.to_owned();
+        run_blocking(&self.store, move |s| {
+            for kind in SecretKind::ALL {
+                s.delete(&entry_user(&owner, kind))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// A connection's session signing key (private key hex), if one is saved.
+    pub async fn session_key(&self, connection_id: &str) -> Result<Option<Secret>, KeychainError> {
+        let user = entry_user(connection_id, SecretKind::SessionKey);
+        run_blocking(&self.store, move |s| s.get(&user)).await
+    }
+
+    pub async fn set_session_key(
+        &self,
+        connection_id: &str,
+        key: Secret,
+    ) -> Result<(), KeychainError> {
+        let user = entry_user(connection_id, SecretKind::SessionKey);
+        run_blocking(&self.store, move |s| s.set(&user, &key)).await
+    }
+
+    pub async fn delete_session_key(&self, connection_id: &str) -> Result<(), KeychainError> {
+        let user = entry_user(connection_id, SecretKind::SessionKey);
+        run_blocking(&self.store, move |s| s.delete(&user)).await
+    }
+}
+
+/// Re-labels a read failure that happened while saving, so the user hears "nothing was saved".
+fn as_write(err: KeychainError) -> KeychainError {
+    match err {
+        KeychainError::Unavailable(_, detail) => {
+            KeychainError::Unavailable(KeychainOp::Write, detail)
+        }
+        other => other,
+    }
+}
+
+/// Writes several entries, undoing the ones already written if one fails.
+fn write_entries(
+    store: &dyn SecretStore,
+    entries: &[(String, Secret)],
+) -> Result<Previous, KeychainError> {
+    let mut previous = Vec::with_capacity(entries.len());
+    for (user, _) in entries {
+        previous.push((user.clone(), store.get(user).map_err(as_write)?));
+    }
+    for (done, (user, value)) in entries.iter().enumerate() {
+        if let Err(err) = store.set(user, value) {
+            restore_entries(store, &previous[..done]);
+            return Err(err);
+        }
+    }
+    Ok(previous)
+}
+
+fn restore_entries(store: &dyn SecretStore, previous: &[(String, Option<Secret>)]) {
+    for (user, value) in previous {
+        let undone = match value {
+            Some(value) => store.set(user, value),
+            None => store.delete(user),
+        };
+        if let Err(err) = undone {
+            tracing::warn!("could not undo keychain entry {user}: {err}");
+        }
+    }
 }
 
 /// The OS keychain through `keyring` v4.

@@ -4,14 +4,15 @@
 //!
 //! ```text
 //! dbus-run-session -- bash -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null;
-//!   cargo test -p grid-desk --test keychain -- --ignored'
+//!   cargo test -p grid-desk-core --test keychain -- --ignored'
 //! ```
 
 use std::sync::Arc;
 
 use grid_client::Secret;
-use grid_desk::keychain::{entry_user, KeyringStore, SecretKind, SecretStore};
-use grid_desk::state::{AppState, ConnectionInput, StateOptions};
+use grid_desk_core::connections::SaveConnectionRequest;
+use grid_desk_core::keychain::{entry_user, KeyringStore, SecretKind, SecretStore};
+use grid_desk_core::{DeskOptions, GridDesk};
 
 #[test]
 #[ignore = "needs a Secret Service; run via scripts/test"]
@@ -44,15 +45,14 @@ fn saves_reads_and_deletes_a_credential() {
 async fn a_saved_connection_keeps_its_secrets_in_the_keychain_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store: Arc<dyn SecretStore> = Arc::new(KeyringStore);
-    let state = AppState::new(StateOptions {
-        config_dir: dir.path().join("config"),
-        data_dir: dir.path().join("data"),
-        demo_addr: None,
-        env: None,
-        store: Arc::clone(&store),
-    });
+    let state = GridDesk::new(DeskOptions::new(
+        dir.path().join("config"),
+        dir.path().join("data"),
+        Arc::clone(&store),
+    ));
     let saved = state
-        .save_connection(ConnectionInput {
+        .connections
+        .save(SaveConnectionRequest {
             id: None,
             name: "Keychain test".into(),
             environment: "sandbox".into(),
@@ -72,7 +72,13 @@ async fn a_saved_connection_keeps_its_secrets_in_the_keychain_only() {
         !file.contains("secret-for-keychain-test") && !file.contains("token-for-keychain-test")
     );
 
-    state.delete_connection(&saved.id).await.expect("deleted");
+    state
+        .connections
+        .delete(grid_desk_core::connections::ConnectionRequest {
+            id: saved.id.clone(),
+        })
+        .await
+        .expect("deleted");
     for kind in SecretKind::ALL {
         assert_eq!(
             store.get(&entry_user(&saved.id, kind)).expect("read"),

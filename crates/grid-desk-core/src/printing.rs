@@ -1,16 +1,18 @@
 //! Printable deposit instructions: which accounts a print or export covers (the scope), the
 //! PDF and CSV bytes (made by `deposit-instructions`), and writing them where the user chose.
 //!
-//! The window never names a file: the save dialog is opened from Rust (`commands.rs`), or, for
-//! automation, files go to `GRID_DESK_EXPORT_DIR`. Files are written atomically (a temporary
-//! file beside the destination, flushed, then renamed), so a failed save leaves nothing half
-//! written. Nothing here needs Tauri, so it is tested with temp dirs.
+//! The window never names a file: the edge supplies a [`SaveDialog`] (the native save dialog,
+//! opened from Rust), or, for automation, files go to `GRID_DESK_EXPORT_DIR`. Files are
+//! written atomically (a temporary file beside the destination, flushed, then renamed), so a
+//! failed save leaves nothing half written. Nothing here needs Tauri, so it is tested with
+//! temp dirs. [`Printing`] is the service the window's commands use.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fs;
+use std::future::Future;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use deposit_instructions::{AccountView, Paper, SheetEnvironment, SheetOptions};
 use futures::StreamExt as _;
@@ -18,8 +20,10 @@ use grid_client::models::CustomerId;
 use grid_client::{CustomerAccountFilter, GridClient, MAX_PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 
-use crate::connections::EnvLabel;
+use crate::accounts::{list_platform, AccountCache, PlatformAccountsRequest};
+use crate::connections::Connections;
 use crate::error::{UiError, UiResult};
+use crate::settings::EnvLabel;
 
 /// Set to a directory to skip the save dialog and write exports there (tests, scripts).
 pub const EXPORT_DIR_ENV: &str = "GRID_DESK_EXPORT_DIR";
@@ -27,10 +31,6 @@ pub const EXPORT_DIR_ENV: &str = "GRID_DESK_EXPORT_DIR";
 /// The most accounts one print or export covers: beyond that the PDF is unwieldy and the
 /// window would build thousands of sheets.
 pub const MAX_ACCOUNTS: usize = 2_000;
-
-/// How many account views are remembered from the lists, so "Print selected" can be resolved
-/// in Rust without the window sending account data back.
-pub const CACHE_CAPACITY: usize = 12_000;
 
 /// Which accounts to print, as the window sends it (`{kind: "platform"}`, …).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -46,58 +46,73 @@ pub enum PrintScope {
     Customer { customer_id: String },
 }
 
-/// Account views as the lists last returned them, per connection, bounded (oldest out first).
-#[derive(Debug, Default)]
-pub struct AccountCache {
-    inner: Mutex<CacheInner>,
+/// `list_printable_accounts`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PrintableRequest {
+    pub scope: PrintScope,
 }
 
-#[derive(Debug, Default)]
-struct CacheInner {
-    connection: String,
-    views: HashMap<String, AccountView>,
-    order: VecDeque<String>,
+/// `save_deposit_pdf`: `paper` is `a4` or `letter`; `utc_offset_minutes`
+/// (`-Date.getTimezoneOffset()`) only sets the time zone of the "generated" time and the date
+/// in the file name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavePdfRequest {
+    pub scope: PrintScope,
+    pub paper: String,
+    pub include_balances: Option<bool>,
+    pub utc_offset_minutes: Option<i32>,
 }
 
-impl AccountCache {
-    /// Remembers (or refreshes) these views for `connection`; views of another connection are
-    /// forgotten first, so a switch never prints the previous connection's accounts.
-    pub fn remember<'a>(&self, connection: &str, views: impl IntoIterator<Item = &'a AccountView>) {
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if inner.connection != connection {
-            *inner = CacheInner {
-                connection: connection.to_owned(),
-                ..CacheInner::default()
-            };
-        }
-        for view in views {
-            if inner.views.insert(view.id.clone(), view.clone()).is_none() {
-                inner.order.push_back(view.id.clone());
-            }
-        }
-        while inner.views.len() > CACHE_CAPACITY {
-            match inner.order.pop_front() {
-                Some(oldest) => {
-                    inner.views.remove(&oldest);
-                }
-                None => break,
-            }
-        }
-    }
+/// `save_deposit_csv`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveCsvRequest {
+    pub scope: PrintScope,
+    pub include_balances: Option<bool>,
+    pub utc_offset_minutes: Option<i32>,
+}
 
-    /// The remembered view of `id` on `connection`.
-    pub fn get(&self, connection: &str, id: &str) -> Option<AccountView> {
-        let inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (inner.connection == connection)
-            .then(|| inner.views.get(id).cloned())
-            .flatten()
+/// `default_paper`: the window's `navigator.language`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DefaultPaperRequest {
+    pub locale: String,
+}
+
+/// What the HTML print view shows: the accounts, and the same environment texts the PDF
+/// prints (`deposit_instructions::SheetEnvironment`), so preview and PDF never differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrintableAccounts {
+    pub accounts: Vec<AccountView>,
+    /// Across every sheet: "DEMO – NOT REAL", "SANDBOX"; none on production.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<&'static str>,
+    /// In every sheet's footer: "DEMO – not real account details", "SANDBOX – test
+    /// environment", "Production".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<&'static str>,
+    /// Under every sheet's title on demo and sandbox: do not send real money.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banner: Option<&'static str>,
+}
+
+impl PrintableAccounts {
+    pub fn new(accounts: Vec<AccountView>, environment: SheetEnvironment) -> Self {
+        Self {
+            accounts,
+            watermark: environment.watermark(),
+            notice: Some(environment.footer_label()),
+            banner: environment.banner().map(|(_tag, text)| text),
+        }
     }
+}
+
+/// Asks the person where to save a file: the native save dialog in the app, a fixed answer in
+/// tests. The window never supplies a path.
+pub trait SaveDialog: Send + Sync {
+    /// The chosen path, or `None` when the dialog was closed without choosing.
+    fn choose(&self, export: &Export) -> impl Future<Output = UiResult<Option<PathBuf>>> + Send;
 }
 
 /// The ticked ids, trimmed, checked and without repeats (first tick wins the order).
@@ -143,7 +158,7 @@ pub async fn resolve_scope(
 ) -> UiResult<Vec<AccountView>> {
     match scope {
         PrintScope::Platform => {
-            let views = crate::accounts::list_platform(client, None, None).await?;
+            let views = list_platform(client, PlatformAccountsRequest::default()).await?;
             cache.remember(connection, &views);
             if views.is_empty() {
                 return Err(UiError::validation(
@@ -187,7 +202,7 @@ pub async fn resolve_scope(
             let mut found: Vec<Option<AccountView>> =
                 ids.iter().map(|id| cache.get(connection, id)).collect();
             if found.iter().any(Option::is_none) {
-                let platform = crate::accounts::list_platform(client, None, None).await?;
+                let platform = list_platform(client, PlatformAccountsRequest::default()).await?;
                 cache.remember(connection, &platform);
                 for (slot, id) in found.iter_mut().zip(&ids) {
                     if slot.is_none() {
@@ -472,57 +487,108 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> UiResult<u64> {
     Ok(bytes.len() as u64)
 }
 
+/// Prints and exports of the active connection's accounts.
+#[derive(Debug)]
+pub struct Printing {
+    connections: Arc<Connections>,
+    /// The views the lists returned: where ticked cards are found.
+    remembered: Arc<AccountCache>,
+    /// `GRID_DESK_EXPORT_DIR`: write exports there instead of asking.
+    export_dir: Option<PathBuf>,
+}
+
+impl Printing {
+    pub fn new(
+        connections: Arc<Connections>,
+        remembered: Arc<AccountCache>,
+        export_dir: Option<PathBuf>,
+    ) -> Self {
+        Self {
+            connections,
+            remembered,
+            export_dir,
+        }
+    }
+
+    pub fn default_paper(&self, request: DefaultPaperRequest) -> Paper {
+        default_paper(&request.locale)
+    }
+
+    /// The accounts a print or export covers, with what the sheets say about their origin.
+    pub async fn job(&self, scope: &PrintScope) -> UiResult<PrintJob> {
+        let active = self.connections.active().await?;
+        let accounts = resolve_scope(&active.client, &active.id, &self.remembered, scope).await?;
+        let connection_name = self.connections.summary(&active.id).await?.name;
+        Ok(PrintJob {
+            accounts,
+            environment: active.environment,
+            connection_name,
+        })
+    }
+
+    /// What the HTML print view shows.
+    pub async fn printable(&self, request: PrintableRequest) -> UiResult<PrintableAccounts> {
+        let job = self.job(&request.scope).await?;
+        Ok(PrintableAccounts::new(
+            job.accounts,
+            sheet_environment(job.environment),
+        ))
+    }
+
+    /// Makes the PDF and saves it where the person chooses (or into the export dir).
+    pub async fn save_pdf(
+        &self,
+        request: SavePdfRequest,
+        dialog: &impl SaveDialog,
+    ) -> UiResult<SaveOutcome> {
+        let paper = parse_paper(&request.paper)?;
+        let job = self.job(&request.scope).await?;
+        let stamp = Stamp::now(request.utc_offset_minutes);
+        let options = job.sheet_options(paper, request.include_balances.unwrap_or(false), &stamp);
+        // Hundreds of sheets take a moment: keep them off the async workers.
+        let export =
+            tokio::task::spawn_blocking(move || pdf_export(&job.accounts, &options, &stamp.date()))
+                .await
+                .map_err(|e| UiError::unknown(format!("The PDF could not be made: {e}")))??;
+        self.save(export, dialog).await
+    }
+
+    /// Makes the CSV and saves it where the person chooses (or into the export dir).
+    pub async fn save_csv(
+        &self,
+        request: SaveCsvRequest,
+        dialog: &impl SaveDialog,
+    ) -> UiResult<SaveOutcome> {
+        let job = self.job(&request.scope).await?;
+        let stamp = Stamp::now(request.utc_offset_minutes);
+        let export = csv_export(
+            &job.accounts,
+            request.include_balances.unwrap_or(false),
+            &stamp.date(),
+        )?;
+        self.save(export, dialog).await
+    }
+
+    /// Asks where to save (or uses the export dir), then writes the file atomically.
+    async fn save(&self, export: Export, dialog: &impl SaveDialog) -> UiResult<SaveOutcome> {
+        let path = match &self.export_dir {
+            Some(dir) => unused_path(dir, &export.file_name),
+            None => match dialog.choose(&export).await? {
+                Some(path) => with_extension(path, export.filter.1),
+                None => return Ok(SaveOutcome::cancelled()),
+            },
+        };
+        tokio::task::spawn_blocking(move || save_export(&export, &path))
+            .await
+            .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))?
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::tests::view;
     use crate::error::UiCode;
-
-    fn view(id: &str) -> AccountView {
-        let money = |display: &str| deposit_instructions::MoneyView {
-            amount: 100,
-            display: display.into(),
-            currency_code: Some("USD".into()),
-            decimals: Some(2),
-        };
-        let field =
-            |key: &str, label: &str, value: &str, emphasis: bool| deposit_instructions::FieldView {
-                key: key.into(),
-                label: label.into(),
-                value: value.into(),
-                emphasis,
-                monospace: true,
-            };
-        AccountView {
-            id: id.into(),
-            customer_id: None,
-            is_platform: true,
-            account_type: "INTERNAL_FIAT".into(),
-            status: "ACTIVE".into(),
-            currency_code: Some("USD".into()),
-            currency_name: Some("US Dollar".into()),
-            currency_symbol: Some("$".into()),
-            decimals: Some(2),
-            balance: money("$1.00"),
-            total_balance: money("$1.00"),
-            private_enabled: None,
-            created_at: "2025-01-01T00:00:00Z".into(),
-            updated_at: "2025-01-01T00:00:00Z".into(),
-            instructions: vec![deposit_instructions::InstructionView {
-                account_type: "USD_ACCOUNT".into(),
-                title: "US bank transfer".into(),
-                kind: deposit_instructions::InstructionKind::Bank,
-                network: None,
-                notes: None,
-                fields: vec![
-                    field("accountNumber", "Account number", "123456789", false),
-                    field("reference", "Reference", "REF-1", true),
-                ],
-                qr_targets: Vec::new(),
-                known: true,
-                reference: Some("REF-1".into()),
-            }],
-        }
-    }
 
     #[test]
     fn scopes_arrive_as_the_window_sends_them() {
@@ -568,49 +634,6 @@ mod tests {
         assert!(
             chosen_ids(&many).is_err(),
             "more than {MAX_ACCOUNTS} accounts"
-        );
-    }
-
-    #[test]
-    fn the_cache_is_per_connection_and_bounded() {
-        let cache = AccountCache::default();
-        cache.remember("demo", &[view("a"), view("b")]);
-        assert_eq!(cache.get("demo", "a").map(|v| v.id), Some("a".into()));
-        assert_eq!(
-            cache.get("other", "a"),
-            None,
-            "another connection sees nothing"
-        );
-        cache.remember("other", &[view("c")]);
-        assert_eq!(
-            cache.get("demo", "a"),
-            None,
-            "switching forgets the old views"
-        );
-        assert!(cache.get("other", "c").is_some());
-
-        let many: Vec<AccountView> = (0..CACHE_CAPACITY + 5)
-            .map(|n| view(&format!("id{n}")))
-            .collect();
-        cache.remember("other", &many);
-        assert_eq!(cache.get("other", "c"), None, "the oldest view went first");
-        assert_eq!(cache.get("other", "id4"), None);
-        assert!(cache.get("other", "id5").is_some());
-        assert!(cache
-            .get("other", &format!("id{}", CACHE_CAPACITY + 4))
-            .is_some());
-    }
-
-    #[test]
-    fn a_refreshed_view_replaces_the_remembered_one() {
-        let cache = AccountCache::default();
-        cache.remember("demo", &[view("a")]);
-        let mut funded = view("a");
-        funded.balance.display = "$2.00".into();
-        cache.remember("demo", &[funded]);
-        assert_eq!(
-            cache.get("demo", "a").map(|v| v.balance.display),
-            Some("$2.00".into())
         );
     }
 
@@ -748,5 +771,28 @@ mod tests {
             sheet_environment(EnvLabel::Production),
             SheetEnvironment::Production
         );
+    }
+
+    #[test]
+    fn the_print_view_gets_the_pdfs_environment_texts() {
+        let demo = PrintableAccounts::new(vec![view("a")], SheetEnvironment::Demo);
+        assert_eq!(demo.watermark, Some("DEMO \u{2013} NOT REAL"));
+        assert_eq!(demo.notice, Some("DEMO \u{2013} not real account details"));
+        assert_eq!(
+            demo.banner,
+            Some("Example data, not real account details. Do not send money to them.")
+        );
+        let sandbox = PrintableAccounts::new(Vec::new(), SheetEnvironment::Sandbox);
+        assert_eq!(sandbox.watermark, Some("SANDBOX"));
+        assert_eq!(sandbox.notice, Some("SANDBOX \u{2013} test environment"));
+        let production = serde_json::to_value(PrintableAccounts::new(
+            vec![view("a")],
+            SheetEnvironment::Production,
+        ))
+        .expect("json");
+        assert!(production.get("watermark").is_none(), "{production}");
+        assert!(production.get("banner").is_none(), "{production}");
+        assert_eq!(production["notice"], "Production");
+        assert_eq!(production["accounts"][0]["id"], "a");
     }
 }

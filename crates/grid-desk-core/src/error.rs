@@ -1,8 +1,10 @@
 //! What the window is told when something fails: a short `code` it can branch on (mirrored in
 //! `ui/errors.js`) and a message written for a finance person. Grid's own error code and HTTP
 //! status ride along when Grid answered, so the error banner can show them verbatim.
+//!
+//! `grid-client` only reports what happened (not sent, unreachable, maybe sent, Grid's answer,
+//! an unreadable body); which of these codes a person is shown is decided here.
 
-use grid_client::ErrorCategory;
 use serde::Serialize;
 
 use crate::keychain::KeychainError;
@@ -69,15 +71,26 @@ impl UiError {
     }
 }
 
-impl From<ErrorCategory> for UiCode {
-    fn from(value: ErrorCategory) -> Self {
-        match value {
-            ErrorCategory::Unauthorized => Self::Unauthorized,
-            ErrorCategory::Forbidden => Self::Forbidden,
-            ErrorCategory::NotFound => Self::NotFound,
-            ErrorCategory::Validation => Self::Validation,
-            ErrorCategory::Network => Self::Network,
-            ErrorCategory::Unknown => Self::Unknown,
+impl From<&grid_client::Error> for UiCode {
+    /// What a client error means for the person: input to correct (`Validation`), the network
+    /// or a busy Grid (`Network`: could not connect, no answer, 429, 502-504), Grid's refusals
+    /// by status, and `Unknown` for what nobody can act on (other 5xx, an unreadable answer).
+    /// A lost fund answer is turned into `UnknownOutcome` by the fund path, not here.
+    fn from(err: &grid_client::Error) -> Self {
+        match err {
+            grid_client::Error::NotSent { .. } => Self::Validation,
+            grid_client::Error::Unreachable { .. } | grid_client::Error::MaybeSent { .. } => {
+                Self::Network
+            }
+            grid_client::Error::Decode { .. } => Self::Unknown,
+            grid_client::Error::Api(api) => match api.http_status {
+                401 => Self::Unauthorized,
+                403 => Self::Forbidden,
+                404 => Self::NotFound,
+                400 | 409 | 422 => Self::Validation,
+                429 | 502..=504 => Self::Network,
+                _ => Self::Unknown,
+            },
         }
     }
 }
@@ -86,9 +99,11 @@ impl From<grid_client::Error> for UiError {
     /// The general mapping. A lost response (`MaybeSent`) becomes `Network` here; only the fund
     /// path, which re-reads the balance first, turns it into `UnknownOutcome`.
     fn from(err: grid_client::Error) -> Self {
-        let code = UiCode::from(err.category());
+        let code = UiCode::from(&err);
         match &err {
-            grid_client::Error::NotSent { message } => Self::new(code, message.clone()),
+            grid_client::Error::NotSent { message } | grid_client::Error::Unreachable { message } => {
+                Self::new(code, message.clone())
+            }
             grid_client::Error::MaybeSent { message } => Self::new(
                 code,
                 format!("{message} Check the network connection and try again."),
@@ -264,6 +279,20 @@ mod tests {
             "only the fund path says UnknownOutcome"
         );
         assert!(err.message.starts_with("Loading platform accounts"));
+    }
+
+    #[test]
+    fn a_grid_that_cannot_be_reached_is_a_network_error_not_bad_input() {
+        let message = "Loading platform accounts: could not connect to Grid. Check the network and the base URL.";
+        let err = UiError::from(grid_client::Error::Unreachable {
+            message: message.into(),
+        });
+        assert_eq!(
+            err.code,
+            UiCode::Network,
+            "nothing is wrong with what the user typed"
+        );
+        assert_eq!(err.message, message);
     }
 
     #[test]

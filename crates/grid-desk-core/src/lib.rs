@@ -1,0 +1,139 @@
+//! Grid Desk's app logic, without Tauri: everything the window's commands do, as small
+//! services that each own one thing and take one request type per operation.
+//!
+//! | service | owns | module |
+//! |---|---|---|
+//! | [`Connections`] | saved connections (settings file + keychain), the environment connection, the active connection and its `GridClient` | [`connections`], [`settings`], [`keychain`] |
+//! | [`Demo`] | the in-process Grid simulator of the offline demo (start, restart, reset, stop) | [`demo`] |
+//! | [`Accounts`] | lists, the amount check, sandbox funding (once; an unknown outcome re-reads the balance), the views the lists returned | [`accounts`] |
+//! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
+//! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
+//!
+//! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
+//! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
+//! each Tauri command is one line that forwards its request to a service, e.g.
+//! `fund_sandbox_account` → [`Accounts::fund`] → `grid_client::GridClient::fund_sandbox_internal_account`.
+//! Failures are [`UiError`]s: a short code the window branches on and a sentence for a
+//! finance person ([`error`]).
+//!
+//! No Tauri, wry or WebKit in this crate's dependency tree: all of it is tested against
+//! grid-sim with an in-memory keychain ([`keychain::MemoryStore`]).
+
+pub mod accounts;
+pub mod connections;
+pub mod demo;
+pub mod error;
+pub mod input;
+pub mod keychain;
+pub mod printing;
+pub mod qr;
+pub mod settings;
+pub mod signing;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use accounts::Accounts;
+pub use connections::Connections;
+pub use demo::Demo;
+pub use error::{UiCode, UiError, UiResult};
+pub use printing::Printing;
+pub use signing::Signing;
+
+use crate::accounts::AccountCache;
+use crate::demo::DemoObserver;
+use crate::keychain::{Keychain, SecretStore};
+use crate::settings::{EnvConnection, DEMO_ID};
+
+/// Where things live and what is available: built by the app from its paths and the process
+/// environment, or by tests from temp dirs.
+#[derive(Debug)]
+pub struct DeskOptions {
+    /// `connections.json` lives here.
+    pub config_dir: PathBuf,
+    /// The demo's state file lives here.
+    pub data_dir: PathBuf,
+    /// `GRID_DESK_DEMO_ADDR`: where the demo simulator listens (default: a free loopback port).
+    pub demo_addr: Option<SocketAddr>,
+    /// `GRID_CLIENT_ID` / `GRID_CLIENT_SECRET`: a read-only connection, active at start.
+    pub env: Option<EnvConnection>,
+    /// The keychain: the OS one in the app, [`keychain::MemoryStore`] in tests.
+    pub store: Arc<dyn SecretStore>,
+    /// `GRID_DESK_EXPORT_DIR`: exports are written there instead of asking where.
+    pub export_dir: Option<PathBuf>,
+    /// Sees every response of the demo simulator (tests check them against the spec).
+    pub demo_observer: Option<DemoObserver>,
+}
+
+impl DeskOptions {
+    /// Nothing from the environment: no demo address, no environment connection, no export
+    /// dir, no observer.
+    pub fn new(config_dir: PathBuf, data_dir: PathBuf, store: Arc<dyn SecretStore>) -> Self {
+        Self {
+            config_dir,
+            data_dir,
+            demo_addr: None,
+            env: None,
+            store,
+            export_dir: None,
+            demo_observer: None,
+        }
+    }
+}
+
+/// The app: its services, built once and shared by every command.
+#[derive(Debug)]
+pub struct GridDesk {
+    pub connections: Arc<Connections>,
+    pub demo: Arc<Demo>,
+    pub accounts: Accounts,
+    pub signing: Signing,
+    pub printing: Printing,
+}
+
+impl GridDesk {
+    pub fn new(options: DeskOptions) -> Self {
+        let keychain = Keychain::new(options.store);
+        let demo = Arc::new(Demo::new(
+            options.data_dir,
+            options.demo_addr,
+            options.demo_observer,
+            keychain.clone(),
+        ));
+        let connections = Arc::new(Connections::new(
+            &options.config_dir,
+            keychain.clone(),
+            options.env,
+            Arc::clone(&demo),
+        ));
+        let remembered = Arc::new(AccountCache::default());
+        Self {
+            accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
+            signing: Signing::new(
+                Arc::clone(&connections),
+                Arc::clone(&demo),
+                keychain,
+                Arc::clone(&remembered),
+            ),
+            printing: Printing::new(Arc::clone(&connections), remembered, options.export_dir),
+            connections,
+            demo,
+        }
+    }
+
+    /// The first screen is the demo for a new user: have the simulator listening by the time
+    /// the window asks for accounts.
+    pub async fn start(&self) {
+        if self.connections.active_id().await == DEMO_ID {
+            if let Err(err) = self.demo.ensure().await {
+                tracing::warn!("the offline demo did not start: {err}");
+            }
+        }
+    }
+
+    /// On exit: lets the demo simulator finish writing its state file.
+    pub async fn shutdown(&self) {
+        self.demo.shutdown().await;
+    }
+}
