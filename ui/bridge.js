@@ -192,3 +192,15 @@ export async function copyText(text) {
     throw normaliseError(raw);
   }
 }
+
+/**
+ * How the window was left, remembered between runs (ui-preferences.json, in Rust).
+ * @typedef {{lastTab?: string, views: Record<string, string>,
+ *   filters: Record<string, Record<string, string>>}} UiPreferences
+ */
+
+/** @returns {Promise<UiPreferences>} */
+export const getPreferences = () => call('get_preferences');
+
+/** @param {UiPreferences} preferences @returns {Promise<UiPreferences>} */
+export const savePreferences = (preferences) => call('save_preferences', { preferences });

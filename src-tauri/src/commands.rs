@@ -10,6 +10,7 @@ use grid_desk_core::accounts::{
 use grid_desk_core::connections::{
     AppStateView, ConnectionRequest, SaveConnectionRequest, TestResult,
 };
+use grid_desk_core::preferences::{SavePreferencesRequest, UiPreferences};
 use grid_desk_core::printing::{
     DefaultPaperRequest, PrintableAccounts, PrintableRequest, SaveCsvRequest, SaveOutcome,
     SavePdfRequest,
@@ -174,4 +175,17 @@ pub async fn save_deposit_csv<R: Runtime>(
     desk.printing
         .save_csv(request, &NativeSaveDialog(app))
         .await
+}
+
+#[tauri::command]
+pub async fn get_preferences(desk: Desk<'_>) -> UiResult<UiPreferences> {
+    Ok(desk.preferences.get())
+}
+
+#[tauri::command]
+pub async fn save_preferences(
+    desk: Desk<'_>,
+    request: SavePreferencesRequest,
+) -> UiResult<UiPreferences> {
+    desk.preferences.save(request).await
 }

@@ -8,6 +8,7 @@
 //! | [`Accounts`] | lists, the amount check, sandbox funding (once; an unknown outcome re-reads the balance), the views the lists returned | [`accounts`] |
 //! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
+//! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -25,6 +26,7 @@ pub mod demo;
 pub mod error;
 pub mod input;
 pub mod keychain;
+pub mod preferences;
 pub mod printing;
 pub mod qr;
 pub mod settings;
@@ -38,6 +40,7 @@ pub use accounts::Accounts;
 pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
+pub use preferences::Preferences;
 pub use printing::Printing;
 pub use signing::Signing;
 
@@ -90,6 +93,7 @@ pub struct GridDesk {
     pub accounts: Accounts,
     pub signing: Signing,
     pub printing: Printing,
+    pub preferences: Preferences,
 }
 
 impl GridDesk {
@@ -108,7 +112,9 @@ impl GridDesk {
             Arc::clone(&demo),
         ));
         let remembered = Arc::new(AccountCache::default());
+        let preferences = Preferences::open(&options.config_dir);
         Self {
+            preferences,
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),

@@ -15,6 +15,7 @@ use grid_desk_core::signing::{
     CompleteUpdateRequest, SaveSessionKeyRequest, StartUpdateRequest, UpdateStart,
 };
 use grid_desk_core::{DeskOptions, GridDesk, UiResult};
+use grid_sim::control::{FailureStatus, Fault, SimControl};
 
 fn options_in(dir: &Path, store: Arc<MemoryStore>) -> DeskOptions {
     DeskOptions::new(dir.join("config"), dir.join("data"), store)
@@ -81,22 +82,16 @@ fn checked_state_in(dir: &Path, store: Arc<MemoryStore>) -> (GridDesk, spec_chec
     (GridDesk::new(options), log)
 }
 
-async fn arm_fault(base_url: &str, body: serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{base_url}/_sim/faults"))
-        .basic_auth(
-            grid_sim::DEFAULT_CLIENT_ID,
-            Some(grid_sim::DEFAULT_CLIENT_SECRET),
-        )
-        .json(&body)
-        .send()
-        .await
-        .expect("the simulator answers /_sim/faults");
-    assert!(
-        response.status().is_success(),
-        "arming {body} failed: {}",
-        response.status()
-    );
+/// Arms `fault` for the demo simulator's next request, through grid-sim's typed controls.
+async fn arm_fault(base_url: &str, fault: Fault) {
+    SimControl::new(
+        base_url,
+        grid_sim::DEFAULT_CLIENT_ID,
+        grid_sim::DEFAULT_CLIENT_SECRET,
+    )
+    .arm(fault)
+    .await
+    .unwrap_or_else(|e| panic!("arming {fault:?} failed: {e}"));
 }
 
 #[tokio::test]
@@ -191,7 +186,7 @@ async fn a_lost_fund_response_is_reported_as_unknown_after_rereading() {
     let amount = 10 * 10_i64.pow(decimals);
 
     // The simulator applies the fund, then drops the connection without answering.
-    arm_fault(&base, serde_json::json!({"kind": "drop_after", "count": 1})).await;
+    arm_fault(&base, Fault::DropAfter).await;
     let err = state
         .accounts
         .fund(fund(&account.id, amount))
@@ -226,11 +221,7 @@ async fn a_second_concurrent_fund_of_one_account_is_refused() {
         .await
         .expect("listed");
     let account = &accounts[0];
-    arm_fault(
-        &base,
-        serde_json::json!({"kind": "latency", "latencyMs": 400, "count": 1}),
-    )
-    .await;
+    arm_fault(&base, Fault::Latency { latency_ms: 400 }).await;
     let (first, second) = tokio::join!(state.accounts.fund(fund(&account.id, 1)), async {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         state.accounts.fund(fund(&account.id, 1)).await
@@ -407,50 +398,42 @@ async fn every_fund_failure_is_either_refused_or_unknown_after_rereading() {
     let amount = 7;
     // (fault, the app's code, whether grid-sim applies the fund under this fault)
     let cases = [
+        (Fault::DropAfter, UiCode::UnknownOutcome, true),
+        (Fault::Drop, UiCode::UnknownOutcome, false),
+        (Fault::Malformed, UiCode::UnknownOutcome, false),
+        (Fault::SchemaViolation, UiCode::UnknownOutcome, true),
         (
-            serde_json::json!({"kind": "drop_after"}),
-            UiCode::UnknownOutcome,
-            true,
-        ),
-        (
-            serde_json::json!({"kind": "drop"}),
-            UiCode::UnknownOutcome,
-            false,
-        ),
-        (
-            serde_json::json!({"kind": "malformed"}),
+            Fault::Status {
+                status: FailureStatus::InternalServerError,
+            },
             UiCode::UnknownOutcome,
             false,
         ),
         (
-            serde_json::json!({"kind": "schema_violation"}),
-            UiCode::UnknownOutcome,
-            true,
-        ),
-        (
-            serde_json::json!({"kind": "status", "status": 500}),
+            Fault::Status {
+                status: FailureStatus::BadGateway,
+            },
             UiCode::UnknownOutcome,
             false,
         ),
         (
-            serde_json::json!({"kind": "status", "status": 502}),
+            Fault::Status {
+                status: FailureStatus::ServiceUnavailable,
+            },
             UiCode::UnknownOutcome,
             false,
         ),
         (
-            serde_json::json!({"kind": "status", "status": 503}),
-            UiCode::UnknownOutcome,
-            false,
-        ),
-        (
-            serde_json::json!({"kind": "rate_limit", "retryAfter": 1}),
+            Fault::RateLimit {
+                retry_after_secs: 1,
+            },
             UiCode::Network,
             false,
         ),
     ];
     let mut expected = account.balance.amount;
     for (fault, code, applied) in cases {
-        arm_fault(&base, fault.clone()).await;
+        arm_fault(&base, fault).await;
         let err = state
             .accounts
             .fund(fund(&account.id, amount))
