@@ -186,6 +186,8 @@ impl Fixture {
             .expect("usd account")
             .balance
             .amount
+            .exact()
+            .expect("the simulator's balances are whole numbers")
     }
 
     async fn clear_faults(&self) {

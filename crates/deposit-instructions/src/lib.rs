@@ -11,5 +11,5 @@ pub use pdf::{paper_for_locale, render_pdf, Paper, PdfError, SheetEnvironment, S
 pub use qr::{qr_matrix, qr_svg, QrError};
 pub use view::{
     account_view, external_account_view, instruction_view, AccountView, ExternalAccountView,
-    FieldView, InstructionKind, InstructionView, MoneyView, QrTarget,
+    FieldView, InstructionKind, InstructionView, MoneyView, QrTarget, MAX_FIELD_CHARS, UNAVAILABLE,
 };

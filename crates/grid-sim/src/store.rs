@@ -249,15 +249,17 @@ impl Store {
         let balance = account
             .balance
             .amount
-            .checked_add(amount)
+            .exact()
+            .and_then(|b| b.checked_add(amount))
             .ok_or_else(overflow)?;
         let total = account
             .total_balance
             .amount
-            .checked_add(amount)
+            .exact()
+            .and_then(|b| b.checked_add(amount))
             .ok_or_else(overflow)?;
-        account.balance.amount = balance;
-        account.total_balance.amount = total;
+        account.balance.amount = balance.into();
+        account.total_balance.amount = total.into();
         account.updated_at = now;
         Ok(account.clone())
     }
@@ -388,10 +390,13 @@ mod tests {
         let after = store
             .fund(&id, 12_345, "2026-01-02T03:04:05Z".to_owned())
             .expect("funds");
-        assert_eq!(after.balance.amount, before.balance.amount + 12_345);
         assert_eq!(
-            after.total_balance.amount,
-            before.total_balance.amount + 12_345
+            after.balance.amount.exact(),
+            before.balance.amount.exact().map(|a| a + 12_345)
+        );
+        assert_eq!(
+            after.total_balance.amount.exact(),
+            before.total_balance.amount.exact().map(|a| a + 12_345)
         );
         assert_eq!(after.updated_at, "2026-01-02T03:04:05Z");
         assert_eq!(

@@ -489,12 +489,12 @@ async fn the_seed_has_every_instruction_type_and_status() {
     assert!(
         customers
             .iter()
-            .any(|a| a.total_balance.amount > a.balance.amount),
+            .any(|a| a.total_balance.amount.exact() > a.balance.amount.exact()),
         "some pending funds"
     );
     assert!(every
         .iter()
-        .all(|a| a.total_balance.amount >= a.balance.amount));
+        .all(|a| a.total_balance.amount.exact() >= a.balance.amount.exact()));
     assert!(every
         .iter()
         .all(|a| a.private_enabled.is_some()
@@ -572,13 +572,13 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let after: InternalAccount = serde_json::from_value(body).expect("an InternalAccount");
     assert_eq!(
-        after.balance.amount,
-        before.balance.amount + 12_345,
+        after.balance.amount.exact(),
+        before.balance.amount.exact().map(|a| a + 12_345),
         "available grows by the amount"
     );
     assert_eq!(
-        after.total_balance.amount,
-        before.total_balance.amount + 12_345,
+        after.total_balance.amount.exact(),
+        before.total_balance.amount.exact().map(|a| a + 12_345),
         "so does the total"
     );
     assert_ne!(after.updated_at, before.updated_at);
@@ -627,7 +627,7 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
     let (_, body) = h.fund(btc.id.as_str(), json!({"amount": 1})).await;
     assert_eq!(
         body["balance"]["amount"],
-        btc.balance.amount + 1,
+        btc.balance.amount.exact().expect("a whole balance") + 1,
         "one satoshi"
     );
     let (status, _) = h
@@ -722,11 +722,14 @@ async fn fifty_parallel_funds_are_all_counted() {
     }
     let after = h.account(usd.id.as_str()).await;
     assert_eq!(
-        after.balance.amount,
-        usd.balance.amount + 1_275,
+        after.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 1_275),
         "1+2+…+50, none lost"
     );
-    assert_eq!(after.total_balance.amount, usd.total_balance.amount + 1_275);
+    assert_eq!(
+        after.total_balance.amount.exact(),
+        usd.total_balance.amount.exact().map(|a| a + 1_275)
+    );
     h.finish().await;
 }
 
@@ -1165,8 +1168,8 @@ async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
     let h = Harness::start_with(config.clone()).await;
     let reread = h.account(usd.id.as_str()).await;
     assert_eq!(
-        reread.balance.amount,
-        usd.balance.amount + 777,
+        reread.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 777),
         "the fund survived the restart"
     );
     assert_eq!(
@@ -1384,8 +1387,8 @@ async fn drop_faults_close_the_connection_without_an_answer() {
     assert!(err.status().is_none(), "{err:?}");
     let after = h.account(usd.id.as_str()).await;
     assert_eq!(
-        after.balance.amount,
-        usd.balance.amount + 700,
+        after.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 700),
         "drop_after applied the fund once"
     );
     let dropped = h
