@@ -1,5 +1,5 @@
 # One task runner for Grid Desk. `make help` lists the targets.
-.PHONY: help setup start run fmt clippy test test-fast sim e2e bench gen
+.PHONY: help setup start run fmt clippy lint-js test test-fast sim e2e bench gen gen-check deny
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,6 +18,9 @@ fmt: ## format all Rust code
 
 clippy: ## lint everything, warnings are errors
 	cargo clippy --workspace --all-targets -- -D warnings
+
+lint-js: ## type-check (tsc --checkJs) and lint (ESLint) the front end in ui/
+	scripts/check-js
 
 test: ## every test, as CI runs them
 	scripts/test
@@ -38,4 +41,10 @@ bench: ## benchmarks (print figures; see BENCHMARKS.md)
 
 gen: ## regenerate account-info models from spec/grid-openapi.yaml
 	python3 scripts/gen_account_info.py
-	cargo fmt --all
+	rustfmt --edition 2021 crates/grid-client/src/models/account_info.rs
+
+gen-check: ## fail when the generated models differ from what the spec gives (run by `make test`)
+	python3 scripts/gen_account_info.py --check
+
+deny: ## cargo-deny: licenses, bans, sources, RustSec advisories (offline snapshot)
+	scripts/check-deny

@@ -6,11 +6,18 @@ The spec describes ~50 `accountOrWalletInfo` variants (payment instructions) and
 structs are generated from the discriminator mappings. Run `make gen` after updating the
 spec; `tests/spec_models.rs` in grid-client fails when a variant of the spec is missing.
 
-Requires PyYAML (Debian: python3-yaml).
+`--check` writes nothing: it generates into a temporary file, formats it as `cargo fmt` would
+and fails with a diff when the committed file differs (run by `scripts/test`, so generated code
+stays generated).
+
+Requires PyYAML (Debian: python3-yaml) and rustfmt.
 """
+import difflib
 import pathlib
 import re
+import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -140,8 +147,38 @@ def main():
     structs_ext = emit_enum("ExternalAccountInfo", schemas["ExternalAccountInfoOneOf"], out)
     for s in structs + structs_ext:
         emit_struct(s, s, out)
-    OUT.write_text("\n".join(out))
+    text = "\n".join(out)
+    if "--check" in sys.argv[1:]:
+        return check(text)
+    OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(structs)} payment + {len(structs_ext)} external structs")
+    return 0
+
+
+def check(text):
+    """Compares freshly generated, rustfmt-formatted code with the committed file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = pathlib.Path(tmp) / OUT.name
+        fresh.write_text(text)
+        subprocess.run(
+            ["rustfmt", "--edition", "2021", "--config-path", str(ROOT / "rustfmt.toml"), str(fresh)],
+            check=True,
+        )
+        want = fresh.read_text()
+    have = OUT.read_text()
+    name = str(OUT.relative_to(ROOT))
+    if want == have:
+        print(f"generated code: {name} matches spec/grid-openapi.yaml")
+        return 0
+    diff = difflib.unified_diff(
+        have.splitlines(keepends=True), want.splitlines(keepends=True),
+        fromfile=f"{name} (committed)", tofile=f"{name} (generated from the spec)", n=2,
+    )
+    sys.stdout.writelines(list(diff)[:200])
+    print(f"\n{name} is not what scripts/gen_account_info.py makes from the spec: "
+          "change the generator or the spec, not the generated file, then run `make gen`.",
+          file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // The only module that touches window.__TAURI__. Every command of docs/app-contract.md has one
 // function here; errors always reject with {code, message, ...} (see errors.js).
 
+import { uiError as normaliseError } from './errors.js';
+
 /**
  * @typedef {{code: string, message: string, gridCode?: string, httpStatus?: number, account?: AccountView}} UiError
  * @typedef {{amount: number, display: string, currencyCode?: string, decimals?: number}} MoneyView
@@ -14,25 +16,18 @@
  *   updatedAt: string, instructions: InstructionView[]}} AccountView
  * @typedef {{id: string, customerId?: string, status: string, currency: string,
  *   platformAccountId?: string, defaultUmaDepositAccount: boolean, details: InstructionView}} ExternalAccountView
- * @typedef {{items: any[], hasMore: boolean, nextCursor?: string, totalCount?: number}} Page
  * @typedef {{id: string, name: string, environment: 'demo'|'sandbox'|'production', baseUrl: string,
  *   credentials: 'configured'|'missing'|'unavailable', readOnly: boolean, fundingAvailable: boolean}} ConnectionSummary
  * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[]}} AppStateView
  */
 
-const tauri = /** @type {any} */ (window).__TAURI__;
-
 /**
- * @param {unknown} raw
- * @returns {UiError}
+ * One page of a paged list command.
+ * @template T
+ * @typedef {{items: T[], hasMore: boolean, nextCursor?: string, totalCount?: number}} Page
  */
-function normaliseError(raw) {
-  if (raw && typeof raw === 'object' && 'code' in raw && 'message' in raw) {
-    return /** @type {UiError} */ (raw);
-  }
-  const message = typeof raw === 'string' ? raw : (raw instanceof Error ? raw.message : String(raw));
-  return { code: 'Unknown', message: message || 'Something went wrong.' };
-}
+
+const tauri = /** @type {any} */ (window).__TAURI__;
 
 /**
  * @param {string} command
@@ -64,7 +59,8 @@ function compact(/** @type {Record<string, unknown>} */ args) {
 export const appState = () => call('app_state');
 
 /**
- * @param {{id?: string, name: string, environment: string, baseUrl: string, tokenId?: string, clientSecret?: string}} input
+ * @param {{id?: string | undefined, name: string, environment: string, baseUrl: string, tokenId?: string,
+ *   clientSecret?: string}} input (no id: a new connection)
  * @returns {Promise<ConnectionSummary>}
  */
 export const saveConnection = (input) => call('save_connection', compact(input));
@@ -87,14 +83,16 @@ export const resetDemo = () => call('reset_demo');
 export const listPlatformAccounts = (filter) => call('list_platform_accounts', compact(filter));
 
 /**
- * @param {{customerId?: string, currency?: string, type?: string, cursor?: string, limit?: number}} query
- * @returns {Promise<Page>}
+ * @param {{customerId?: string | undefined, currency?: string | undefined, type?: string | undefined,
+ *   cursor?: string | undefined, limit?: number | undefined}} query (empty and undefined mean "any")
+ * @returns {Promise<Page<AccountView>>}
  */
 export const listCustomerAccounts = (query) => call('list_customer_accounts', compact(query));
 
 /**
- * @param {{platform: boolean, customerId?: string, currency?: string, cursor?: string, limit?: number}} query
- * @returns {Promise<Page>}
+ * @param {{platform: boolean, customerId?: string | undefined, currency?: string | undefined,
+ *   cursor?: string | undefined, limit?: number | undefined}} query (empty and undefined mean "any")
+ * @returns {Promise<Page<ExternalAccountView>>}
  */
 export const listExternalAccounts = (query) => call('list_external_accounts', compact(query));
 
@@ -102,13 +100,14 @@ export const listExternalAccounts = (query) => call('list_external_accounts', co
 export const qrSvg = (value) => call('qr_svg', { value });
 
 /**
- * @param {{text: string, currencyCode?: string, decimals?: number, currencySymbol?: string}} input
+ * @param {{text: string, currencyCode?: string | undefined, decimals?: number | undefined,
+ *   currencySymbol?: string | undefined}} input
  * @returns {Promise<{amount: number, display: string}>}
  */
 export const checkAmount = (input) => call('check_amount', compact(input));
 
 /**
- * @param {{accountId: string, amount: number, customerId?: string}} input amount in smallest units
+ * @param {{accountId: string, amount: number, customerId?: string | undefined}} input amount in smallest units
  * @returns {Promise<AccountView>}
  */
 export const fundSandboxAccount = (input) => call('fund_sandbox_account', compact(input));
@@ -121,7 +120,7 @@ export const startAccountUpdate = (input) => call('start_account_update', input)
 
 /**
  * Signs the challenge Rust kept for `requestId` (step one's payload and body).
- * @param {{accountId: string, requestId: string, method: 'sandbox'|'sessionKey'|'stamp', stamp?: string}} input
+ * @param {{accountId: string, requestId: string, method: 'sandbox'|'sessionKey'|'stamp', stamp?: string | undefined}} input
  * @returns {Promise<AccountView>}
  */
 export const completeAccountUpdate = (input) => call('complete_account_update', compact(input));

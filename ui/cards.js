@@ -4,6 +4,7 @@
 
 import * as bridge from './bridge.js';
 import { formatDateTime, humanise } from './format.js';
+import { uiError } from './errors.js';
 import { toast, toastError } from './notify.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
@@ -77,7 +78,7 @@ export async function copyFromButton(button) {
     setTimeout(() => delete button.dataset.copied, 1500);
     toast(`Copied ${label}.`, { kind: 'success', timeoutMs: 2500 });
   } catch (err) {
-    toastError(/** @type {any} */ (err));
+    toastError(err);
   }
 }
 
@@ -280,10 +281,10 @@ export function qrSvgText(value) {
 export function importSvg(svgText) {
   const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
   const root = doc.documentElement;
-  if (root.nodeName.toLowerCase() !== 'svg' || doc.getElementsByTagName('parsererror').length) {
+  if (!(root instanceof SVGSVGElement) || doc.getElementsByTagName('parsererror').length) {
     throw new Error('The QR code could not be drawn.');
   }
-  const node = /** @type {SVGElement} */ (document.importNode(root, true));
+  const node = document.importNode(root, true);
   node.setAttribute('role', 'img');
   return node;
 }
@@ -303,7 +304,7 @@ export async function loadQr(box) {
     box.dataset.qrState = 'error';
     const msg = document.createElement('p');
     msg.className = 'qr-error';
-    msg.textContent = /** @type {any} */ (err)?.message ?? 'The QR code could not be drawn.';
+    msg.textContent = uiError(err).message || 'The QR code could not be drawn.';
     box.replaceChildren(msg);
   }
 }

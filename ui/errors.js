@@ -1,5 +1,7 @@
 // Mirrors src-tauri/src/error.rs (UiCode): the codes the window branches on.
 
+/** @typedef {import('./bridge.js').UiError} UiError */
+
 /** @enum {string} */
 export const ErrorCode = Object.freeze({
   Unauthorized: 'Unauthorized',
@@ -25,28 +27,46 @@ const TITLES = {
 };
 
 /**
- * @param {{code?: string}} err
+ * What went wrong, as the window shows it: bridge.js rejects with a UiError already (Rust's
+ * `{code, message, …}`); anything else thrown (a bug, a string) becomes an Unknown one that
+ * keeps its message.
+ * @param {unknown} raw
+ * @returns {UiError}
+ */
+export function uiError(raw) {
+  if (raw && typeof raw === 'object' && 'code' in raw && 'message' in raw) {
+    return /** @type {UiError} */ (raw);
+  }
+  const message = typeof raw === 'string' ? raw : (raw instanceof Error ? raw.message : String(raw));
+  return { code: 'Unknown', message: message || 'Something went wrong.' };
+}
+
+/**
+ * @param {unknown} err
  * @returns {string}
  */
 export function errorTitle(err) {
-  return TITLES[/** @type {keyof typeof TITLES} */ (err?.code ?? 'Unknown')] ?? TITLES.Unknown;
+  const code = uiError(err).code;
+  return Object.hasOwn(TITLES, code) ? TITLES[/** @type {keyof typeof TITLES} */ (code)] : TITLES.Unknown;
 }
 
 /**
  * "Grid's message (GRID_CODE)" when Grid sent a code, else the message.
- * @param {{message?: string, gridCode?: string}} err
+ * @param {unknown} err
  */
 export function errorText(err) {
-  const message = err?.message || 'Something went wrong.';
-  return err?.gridCode ? `${message} (${err.gridCode})` : message;
+  const e = uiError(err);
+  const message = e.message || 'Something went wrong.';
+  return e.gridCode ? `${message} (${e.gridCode})` : message;
 }
 
 /**
  * The code shown beside the message: Grid's code and HTTP status when Grid answered,
  * else our own category.
- * @param {{code?: string, gridCode?: string, httpStatus?: number}} err
+ * @param {unknown} err
  */
 export function errorCodeLabel(err) {
-  if (err?.gridCode) return err.httpStatus ? `${err.gridCode} · HTTP ${err.httpStatus}` : err.gridCode;
-  return err?.code ?? ErrorCode.Unknown;
+  const e = uiError(err);
+  if (e.gridCode) return e.httpStatus ? `${e.gridCode} · HTTP ${e.httpStatus}` : e.gridCode;
+  return e.code || ErrorCode.Unknown;
 }

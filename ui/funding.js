@@ -4,10 +4,11 @@
 // Rust refuses a second concurrent fund of the same account anyway.
 
 import * as bridge from './bridge.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, uiError } from './errors.js';
 import { groupDigits } from './format.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
+/** @typedef {import('./bridge.js').UiError} UiError */
 
 /** The controls stay disabled at least this long, so the second click of a double click lands
  * on a disabled button even when Grid answers within milliseconds. */
@@ -40,6 +41,7 @@ export function setUpFunding(card, view) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'button preset';
+    button.dataset.action = 'fund-preset';
     button.dataset.testid = 'fund-preset';
     button.dataset.amount = amount.toString();
     button.textContent = `+${groupDigits(units.toString())} ${code}`.trim();
@@ -115,13 +117,13 @@ export async function validateInput(card, view, input) {
   } catch (err) {
     if (checkSeq.get(card) !== seq) return;
     showHint(card, '');
-    showFundError(card, /** @type {any} */ (err).message);
+    showFundError(card, uiError(err).message);
   }
 }
 
 /**
  * @typedef {{onFunded: (view: AccountView, added: string) => void,
- *   onUnknownOutcome: (err: any) => void, onError: (err: any) => void}} FundCallbacks
+ *   onUnknownOutcome: (err: UiError) => void, onError: (err: UiError) => void}} FundCallbacks
  */
 
 /**
@@ -144,7 +146,7 @@ async function fund(card, view, amount, added, callbacks) {
     callbacks.onFunded(updated, added);
     return true;
   } catch (err) {
-    const e = /** @type {any} */ (err);
+    const e = uiError(err);
     if (e.code === ErrorCode.UnknownOutcome) {
       showFundError(card, e.message);
       callbacks.onUnknownOutcome(e);
@@ -155,7 +157,11 @@ async function fund(card, view, amount, added, callbacks) {
     return false;
   } finally {
     const wait = MIN_BUSY_MS - (performance.now() - started);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) {
+      await new Promise((resolve) => {
+        setTimeout(resolve, wait);
+      });
+    }
     setBusy(card, false);
   }
 }
@@ -185,7 +191,7 @@ export async function fundFromForm(form, card, view, callbacks) {
     checked = await check(view, input.value);
   } catch (err) {
     showHint(card, '');
-    showFundError(card, /** @type {any} */ (err).message);
+    showFundError(card, uiError(err).message);
     input.focus();
     return;
   }

@@ -1,9 +1,11 @@
 // Toasts (role=alert for errors, role=status otherwise) and the error banner with a retry.
 
-import { errorCodeLabel, errorText, errorTitle } from './errors.js';
+import { errorCodeLabel, errorText, errorTitle, uiError } from './errors.js';
 
 const toasts = /** @type {HTMLElement} */ (document.getElementById('toasts'));
-const toastTpl = /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-toast'));
+const toastTpl = /** @type {HTMLElement} */ (
+  /** @type {HTMLTemplateElement} */ (document.getElementById('tpl-toast')).content.firstElementChild
+);
 
 /**
  * @param {string} message
@@ -11,12 +13,12 @@ const toastTpl = /** @type {HTMLTemplateElement} */ (document.getElementById('tp
  */
 export function toast(message, options = {}) {
   const kind = options.kind ?? 'info';
-  const node = /** @type {HTMLElement} */ (toastTpl.content.firstElementChild.cloneNode(true));
+  const node = /** @type {HTMLElement} */ (toastTpl.cloneNode(true));
   node.classList.add(`toast-${kind}`);
   node.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-  node.querySelector('.toast-text').textContent = message;
+  /** @type {HTMLElement} */ (node.querySelector('.toast-text')).textContent = message;
   const close = () => node.remove();
-  node.querySelector('.toast-close').addEventListener('click', close);
+  /** @type {HTMLElement} */ (node.querySelector('.toast-close')).addEventListener('click', close);
   toasts.append(node);
   // Errors stay long enough to be read; anything else fades sooner.
   const timeout = options.timeoutMs ?? (kind === 'error' ? 15000 : 5000);
@@ -24,7 +26,7 @@ export function toast(message, options = {}) {
   while (toasts.children.length > 5) toasts.firstElementChild?.remove();
 }
 
-/** @param {{code?: string, message?: string, gridCode?: string}} err */
+/** @param {unknown} err what a bridge call rejected with (see errors.js) */
 export function toastError(err) {
   toast(`${errorTitle(err)}: ${errorText(err)}`, { kind: 'error' });
 }
@@ -46,12 +48,12 @@ document.getElementById('error-dismiss')?.addEventListener('click', hideBanner);
 
 /**
  * Shows Grid's message and code with a Retry button.
- * @param {{code?: string, message?: string, gridCode?: string, httpStatus?: number}} err
+ * @param {unknown} err what a bridge call rejected with (see errors.js)
  * @param {() => void} retry
  */
 export function showBanner(err, retry) {
   bannerTitle.textContent = errorTitle(err);
-  bannerMessage.textContent = err?.message || 'Something went wrong.';
+  bannerMessage.textContent = uiError(err).message || 'Something went wrong.';
   bannerCode.textContent = errorCodeLabel(err);
   retryAction = retry;
   banner.hidden = false;

@@ -3,7 +3,7 @@
 // or a pasted stamp, then show the updated account or Grid's exact 401 reason.
 
 import * as bridge from './bridge.js';
-import { errorCodeLabel } from './errors.js';
+import { errorCodeLabel, uiError } from './errors.js';
 import { formatCountdown, formatDateTime, secondsUntil } from './format.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
@@ -38,7 +38,7 @@ function syncStampField() {
   el('stamp-field').hidden = selectedMethod() !== 'stamp';
 }
 
-/** @param {any} err */
+/** @param {unknown} err what went wrong, or null to hide the message */
 function showError(err) {
   const box = el('patch-error');
   box.replaceChildren();
@@ -50,7 +50,7 @@ function showError(err) {
   code.className = 'patch-error-code';
   code.textContent = errorCodeLabel(err);
   const message = document.createElement('span');
-  message.textContent = ` ${err.message ?? 'Something went wrong.'}`;
+  message.textContent = ` ${uiError(err).message || 'Something went wrong.'}`;
   box.append(code, message);
   box.hidden = false;
 }
@@ -112,7 +112,7 @@ async function refreshSessionStatus() {
       ? `(public key ${s.publicKey?.slice(0, 10)}…)`
       : '(none saved: add one in Settings)';
   } catch (err) {
-    const e = /** @type {any} */ (err);
+    const e = uiError(err);
     status.textContent = e.code === 'KeychainUnavailable' ? '(the keychain is not available)' : `(${e.message})`;
   }
 }

@@ -26,9 +26,8 @@ const paperSelect = /** @type {HTMLSelectElement} */ (form.elements.namedItem('p
 const balancesBox = /** @type {HTMLInputElement} */ (form.elements.namedItem('includeBalances'));
 const status = el('print-status');
 const scopeText = el('print-scope');
-const actionButtons = /** @type {HTMLButtonElement[]} */ (
-  ['print-preview', 'print-go', 'save-pdf', 'save-csv'].map((id) => form.querySelector(`[data-testid="${id}"]`))
-);
+/** Preview, Print, Save as PDF and Save as CSV: disabled while one of them runs. */
+const actionButtons = /** @type {HTMLButtonElement[]} */ ([...form.querySelectorAll('.print-actions button')]);
 
 /** What the open dialog prints. @type {{scope: PrintScope, label: string, connection: ConnectionSummary | null} | null} */
 let current = null;
@@ -46,7 +45,11 @@ const ENV_BANNER = {
   sandbox: 'Test environment: these details only accept simulated funds. Do not send real money.',
 };
 
-/** @param {string} tag @param {string} [className] @param {string | null} [text] */
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {string} [className] @param {string | null} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function make(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -82,7 +85,10 @@ async function defaultPaper() {
 
 // ----- the sheets ----------------------------------------------------------------------------
 
-/** @param {HTMLElement} table @param {string} label @param {string} value @param {{emphasis?: boolean, monospace?: boolean}} [flags] */
+/**
+ * @param {HTMLElement} table @param {string} label @param {string} value
+ * @param {{emphasis?: boolean, monospace?: boolean}} [flags]
+ */
 function fieldRow(table, label, value, flags = {}) {
   const tr = make('tr', flags.emphasis ? 'p-reference' : '');
   const th = make('th', '', label);
@@ -241,7 +247,7 @@ async function busy(action, working) {
   try {
     say(await action(), 'ok');
   } catch (err) {
-    say(errorText(/** @type {any} */ (err)), 'error');
+    say(errorText(err), 'error');
   } finally {
     for (const b of actionButtons) b.disabled = false;
   }
@@ -270,8 +276,8 @@ function request() {
 form.addEventListener('click', async (e) => {
   const button = /** @type {HTMLElement} */ (e.target).closest('button');
   if (!button || !current) return;
-  switch (button.dataset.testid) {
-    case 'print-preview':
+  switch (button.dataset.action) {
+    case 'preview':
       await busy(async () => {
         const n = await buildSheets();
         document.documentElement.classList.add('print-preview');
@@ -280,7 +286,7 @@ form.addEventListener('click', async (e) => {
         return `Showing ${n} sheet${n === 1 ? '' : 's'}.`;
       }, 'Preparing the sheets\u2026');
       break;
-    case 'print-go':
+    case 'print':
       await busy(async () => {
         const n = await buildSheets();
         dialog.close();
@@ -297,7 +303,7 @@ form.addEventListener('click', async (e) => {
     case 'save-csv':
       await busy(async () => savedText(await bridge.saveDepositCsv(request()), 'the CSV'), 'Making the CSV\u2026 choose where to save it.');
       break;
-    case 'print-close':
+    case 'close':
       dialog.close();
       break;
     default:

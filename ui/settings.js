@@ -108,7 +108,7 @@ async function saveForm() {
     await hooks.onChanged(false);
     return saved;
   } catch (err) {
-    setFormError(errorText(/** @type {any} */ (err)));
+    setFormError(errorText(err));
     return null;
   }
 }
@@ -121,9 +121,9 @@ async function runTest(id, report) {
     report(result.message, 'ok');
     toast(result.message, { kind: 'success' });
   } catch (err) {
-    const text = errorText(/** @type {any} */ (err));
+    const text = errorText(err);
     report(text, 'error');
-    toastError(/** @type {any} */ (err));
+    toastError(err);
   }
 }
 
@@ -154,13 +154,13 @@ export function renderSettings(state) {
       ? 'The system keychain is locked or not running, so Grid Desk cannot tell. Unlock it and reopen Settings.'
       : '';
     cred.dataset.state = c.credentials;
-    const switchButton = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-switch]'));
+    const switchButton = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=switch]'));
     switchButton.disabled = active;
     switchButton.textContent = active ? 'In use' : 'Use';
     switchButton.setAttribute('aria-label', `Use ${c.name}`);
-    row.querySelector('[data-testid=connection-row-test]')?.setAttribute('aria-label', `Test ${c.name}`);
-    const edit = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-edit]'));
-    const del = /** @type {HTMLButtonElement} */ (row.querySelector('[data-testid=connection-delete]'));
+    row.querySelector('[data-action=test]')?.setAttribute('aria-label', `Test ${c.name}`);
+    const edit = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=edit]'));
+    const del = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=delete]'));
     edit.setAttribute('aria-label', `Edit ${c.name}`);
     del.setAttribute('aria-label', `Delete ${c.name}`);
     if (c.readOnly) {
@@ -184,7 +184,7 @@ async function refreshSessionKey() {
   } catch (err) {
     showPublicKey(null);
     out.textContent = 'Unknown';
-    setKeyError(errorText(/** @type {any} */ (err)));
+    setKeyError(errorText(err));
   }
 }
 
@@ -230,17 +230,17 @@ export function initSettings(h) {
     const id = row.dataset.connectionId ?? '';
     const connection = hooks.state()?.connections.find((c) => c.id === id);
     if (!connection) return;
-    switch (button.dataset.testid) {
-      case 'connection-switch':
+    switch (button.dataset.action) {
+      case 'switch':
         await switchTo(id);
         break;
-      case 'connection-row-test':
+      case 'test':
         await runTest(id, () => {});
         break;
-      case 'connection-edit':
+      case 'edit':
         editConnection(connection);
         break;
-      case 'connection-delete':
+      case 'delete':
         if (!confirmed(button, 'Click again to delete')) break;
         try {
           button.setAttribute('disabled', '');
@@ -250,7 +250,7 @@ export function initSettings(h) {
           await hooks.onChanged(true);
         } catch (err) {
           button.removeAttribute('disabled');
-          toastError(/** @type {any} */ (err));
+          toastError(err);
         }
         break;
       default:
@@ -271,7 +271,7 @@ export function initSettings(h) {
       showPublicKey(publicKey);
       toast('Session key saved in the keychain.', { kind: 'success' });
     } catch (err) {
-      setKeyError(errorText(/** @type {any} */ (err)));
+      setKeyError(errorText(err));
     }
   });
   el('session-key-generate').addEventListener('click', async () => {
@@ -285,7 +285,7 @@ export function initSettings(h) {
       showPublicKey(publicKey);
       toast('New session key generated and saved. Register its public key with Grid.', { kind: 'success' });
     } catch (err) {
-      setKeyError(errorText(/** @type {any} */ (err)));
+      setKeyError(errorText(err));
     }
   });
   el('session-key-copy').addEventListener('click', () => copyFromButton(el('session-key-copy')));
@@ -297,7 +297,7 @@ export function initSettings(h) {
       await refreshSessionKey();
       toast('Session key removed.', { kind: 'success' });
     } catch (err) {
-      setKeyError(errorText(/** @type {any} */ (err)));
+      setKeyError(errorText(err));
     }
   });
   el('demo-reset').addEventListener('click', async () => {
@@ -309,7 +309,7 @@ export function initSettings(h) {
       toast('Demo data reset: balances are back to the starting seed.', { kind: 'success' });
       await hooks.onChanged(false);
     } catch (err) {
-      toastError(/** @type {any} */ (err));
+      toastError(err);
     } finally {
       button.disabled = false;
     }
@@ -354,7 +354,7 @@ export async function switchTo(id) {
     toast(`Now using “${c.name}” (${ENV_LABEL[c.environment] ?? c.environment}).`, { kind: 'success' });
     await hooks.onChanged(true);
   } catch (err) {
-    toastError(/** @type {any} */ (err));
+    toastError(err);
     await hooks.onChanged(false);
   }
 }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use grid_client::{ClientConfig, Credentials, GridClient, RetryPolicy};
-use grid_sim::{Exchange, RunningSim, SimConfig};
-use serde_json::Value;
+use grid_sim::control::{Fault, SimState};
+use grid_sim::{Exchange, RunningSim, SimConfig, SimControl};
 pub use spec_check::{spec_path, ResponseLog, SpecValidator};
 
 /// A simulator on a free loopback port, with every response checked against the spec.
@@ -112,23 +112,24 @@ impl TestGrid {
             .count()
     }
 
+    /// The simulator's `/_sim` controls.
+    pub fn control(&self) -> &SimControl {
+        self.sim.as_ref().expect("running").control()
+    }
+
     /// The simulator's `/_sim/state` summary.
-    pub async fn sim_state(&self) -> Value {
-        let response = self
-            .raw(reqwest::Method::GET, "/_sim/state")
-            .send()
-            .await
-            .expect("state endpoint answers");
-        assert!(response.status().is_success(), "{}", response.status());
-        response.json().await.expect("state is JSON")
+    pub async fn sim_state(&self) -> SimState {
+        self.control().state().await.expect("state control answers")
     }
 
     /// How many requests the first armed fault still covers (0 when none is armed): each
     /// request the simulator receives on a Grid route uses one up, answered or not.
     pub async fn fault_remaining(&self) -> u64 {
-        self.sim_state().await["armedFaults"][0]["remaining"]
-            .as_u64()
-            .unwrap_or(0)
+        self.sim_state()
+            .await
+            .armed_faults
+            .first()
+            .map_or(0, |armed| u64::from(armed.remaining))
     }
 
     /// A raw HTTP client with the simulator's credentials, for requests `grid-client` refuses
@@ -139,19 +140,12 @@ impl TestGrid {
             .basic_auth(&self.config.client_id, Some(&self.config.client_secret))
     }
 
-    /// Arms a simulator fault for the next requests (`/_sim/faults`).
-    pub async fn inject(&self, fault: Value) {
-        let response = self
-            .raw(reqwest::Method::POST, "/_sim/faults")
-            .json(&fault)
-            .send()
+    /// Arms a simulator fault for the next `count` requests on Grid routes.
+    pub async fn arm(&self, fault: Fault, count: u32) {
+        self.control()
+            .arm_for(fault, count)
             .await
-            .expect("fault endpoint answers");
-        assert!(
-            response.status().is_success(),
-            "fault {fault} accepted: {}",
-            response.status()
-        );
+            .unwrap_or_else(|e| panic!("{fault:?} × {count} armed: {e}"));
     }
 
     /// How many responses were checked against the spec so far.

@@ -13,6 +13,7 @@ use grid_client::{
     PlatformAccountFilter, UpdateOutcome,
 };
 use grid_desk_tests::TestGrid;
+use grid_sim::control::{FailureStatus, Fault};
 use grid_sim::SimConfig;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -565,11 +566,35 @@ async fn signed_patch_with_a_real_stamp_updates_the_wallet() {
         "{}",
         challenge.request_id
     );
-    let bound: Value =
-        serde_json::from_str(&challenge.payload_to_sign).expect("payloadToSign is JSON");
-    assert!(
-        bound.to_string().contains(&wanted.to_string()),
-        "the payload binds the update: {bound}"
+    // The payload binds the update: the same change binds to the same payload, the other
+    // value to another.
+    let bound = |payload_to_sign: &str| -> Value {
+        let activity: Value = serde_json::from_str(payload_to_sign).expect("payloadToSign is JSON");
+        activity["parameters"]["payload"].clone()
+    };
+    let mut other_payloads = Vec::new();
+    for value in [wanted, !wanted] {
+        let request = InternalAccountUpdateRequest {
+            private_enabled: Some(value),
+        };
+        let UpdateOutcome::ChallengeIssued(other) = client
+            .update_internal_account(&wallet.id, &request)
+            .await
+            .expect("step 1 again")
+        else {
+            panic!("step 1 must answer 202 with a challenge");
+        };
+        other_payloads.push(bound(&other.payload_to_sign));
+    }
+    assert_eq!(
+        bound(&challenge.payload_to_sign),
+        other_payloads[0],
+        "the payload binds the update: {}",
+        challenge.payload_to_sign
+    );
+    assert_ne!(
+        other_payloads[0], other_payloads[1],
+        "another value, another payload"
     );
 
     let stamp = sign_payload(private_key.expose(), &challenge.payload_to_sign).expect("sign");
@@ -778,19 +803,29 @@ async fn parallel_funds_are_never_lost() {
 async fn gets_retry_through_transient_faults() {
     let grid = TestGrid::start().await;
     let client = grid.client();
-    grid.inject(json!({"kind": "status", "status": 503, "count": 2}))
-        .await;
+    grid.arm(
+        Fault::Status {
+            status: FailureStatus::ServiceUnavailable,
+        },
+        2,
+    )
+    .await;
     let accounts = client
         .list_platform_internal_accounts(&PlatformAccountFilter::default())
         .await;
     assert!(accounts.is_ok(), "two 503s then success: {accounts:?}");
-    grid.inject(json!({"kind": "rate_limit", "count": 1, "retryAfter": 0}))
-        .await;
+    grid.arm(
+        Fault::RateLimit {
+            retry_after_secs: 0,
+        },
+        1,
+    )
+    .await;
     assert!(client
         .list_platform_internal_accounts(&PlatformAccountFilter::default())
         .await
         .is_ok());
-    grid.inject(json!({"kind": "drop", "count": 1})).await;
+    grid.arm(Fault::Drop, 1).await;
     assert!(
         client
             .list_platform_internal_accounts(&PlatformAccountFilter::default())
@@ -798,8 +833,13 @@ async fn gets_retry_through_transient_faults() {
             .is_ok(),
         "a dropped GET is retried"
     );
-    grid.inject(json!({"kind": "status", "status": 500, "count": 10}))
-        .await;
+    grid.arm(
+        Fault::Status {
+            status: FailureStatus::InternalServerError,
+        },
+        10,
+    )
+    .await;
     let route = "/platform/internal-accounts";
     let answered_before = grid.answered("GET", route);
     let err = client
@@ -830,8 +870,13 @@ async fn a_retry_after_within_the_clients_patience_is_waited_out() {
         base_delay: std::time::Duration::from_millis(10),
         max_delay: std::time::Duration::from_secs(2),
     });
-    grid.inject(json!({"kind": "rate_limit", "count": 1, "retryAfter": 1}))
-        .await;
+    grid.arm(
+        Fault::RateLimit {
+            retry_after_secs: 1,
+        },
+        1,
+    )
+    .await;
     let route = "/platform/internal-accounts";
     let started = std::time::Instant::now();
     let accounts = client
@@ -854,8 +899,13 @@ async fn a_retry_after_within_the_clients_patience_is_waited_out() {
 async fn a_retry_after_beyond_the_clients_patience_is_returned_at_once() {
     let grid = TestGrid::start().await;
     // max_delay is 200 ms; Grid asks for 30 s.
-    grid.inject(json!({"kind": "rate_limit", "count": 5, "retryAfter": 30}))
-        .await;
+    grid.arm(
+        Fault::RateLimit {
+            retry_after_secs: 30,
+        },
+        5,
+    )
+    .await;
     let started = std::time::Instant::now();
     let err = grid
         .client()
@@ -887,8 +937,13 @@ async fn a_fund_is_never_retried() {
     let grid = TestGrid::start().await;
     let client = grid.client();
     let usd = platform_account(&grid, "USD").await;
-    grid.inject(json!({"kind": "status", "status": 503, "count": 1}))
-        .await;
+    grid.arm(
+        Fault::Status {
+            status: FailureStatus::ServiceUnavailable,
+        },
+        1,
+    )
+    .await;
     let err = client
         .fund_sandbox_internal_account(&usd.id, 500)
         .await
@@ -899,7 +954,7 @@ async fn a_fund_is_never_retried() {
         usd.balance.amount.exact()
     );
 
-    grid.inject(json!({"kind": "drop_after", "count": 1})).await;
+    grid.arm(Fault::DropAfter, 1).await;
     let err = client
         .fund_sandbox_internal_account(&usd.id, 700)
         .await
@@ -920,7 +975,7 @@ async fn a_fund_is_never_retried() {
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_with_a_path() {
     let grid = TestGrid::start().await;
-    grid.inject(json!({"kind": "malformed", "count": 4})).await;
+    grid.arm(Fault::Malformed, 4).await;
     let err = grid
         .client()
         .list_platform_internal_accounts(&PlatformAccountFilter::default())
@@ -967,18 +1022,20 @@ async fn the_edit_control_plants_data_that_still_matches_the_spec() {
     let usd = platform_account(&grid, "USD").await;
     let note = "<script>alert(1)</script>";
     let edited = grid
-        .raw(
-            Method::PATCH,
-            &format!("/_sim/internal-accounts/{}", usd.id),
-        )
-        .json(
+        .control()
+        .edit_internal_account(
+            usd.id.as_str(),
             &json!({"fundingPaymentInstructions": [{"instructionsNotes": note,
             "accountOrWalletInfo": {"accountType": "SOLANA_WALLET", "address": "<b>m1</b>", "assetType": "USDC"}}]}),
         )
-        .send()
         .await
-        .expect("answers");
-    assert_eq!(edited.status(), 200);
+        .expect("the edit is accepted");
+    assert_eq!(
+        edited.funding_payment_instructions[0]
+            .instructions_notes
+            .as_deref(),
+        Some(note)
+    );
     let reread = find_account(&grid, &usd.id).await;
     let instruction = &reread.funding_payment_instructions[0];
     assert_eq!(
@@ -991,18 +1048,15 @@ async fn the_edit_control_plants_data_that_still_matches_the_spec() {
         Some("<b>m1</b>")
     );
     let refused = grid
-        .raw(
-            Method::PATCH,
-            &format!("/_sim/internal-accounts/{}", usd.id),
-        )
-        .json(&json!({"balance": "lots"}))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(
-        refused.status(),
-        400,
-        "an edit that breaks the schema is refused"
+        .control()
+        .edit_internal_account(usd.id.as_str(), &json!({"balance": "lots"}))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(grid_sim::SimError::ControlRefused { status: 400, .. })
+        ),
+        "an edit that breaks the schema is refused: {refused:?}"
     );
     assert_eq!(find_account(&grid, &usd.id).await.balance, usd.balance);
     grid.stop().await;

@@ -20,12 +20,11 @@ use grid_client::{
     PageRequest, PlatformAccountFilter, RetryPolicy, UpdateOutcome,
 };
 use grid_desk_tests::TestGrid;
-use reqwest::Method;
-use serde_json::{json, Value};
+use grid_sim::control::{FailureStatus, Fault};
 
 const FUND: i64 = 777;
 /// The simulator only sees the armed count; the client never makes this many attempts.
-const ARMED: u64 = 20;
+const ARMED: u32 = 20;
 const PRIVATE_ON: InternalAccountUpdateRequest = InternalAccountUpdateRequest {
     private_enabled: Some(true),
 };
@@ -191,13 +190,11 @@ impl Fixture {
     }
 
     async fn clear_faults(&self) {
-        let response = self
-            .grid
-            .raw(Method::DELETE, "/_sim/faults")
-            .send()
+        self.grid
+            .control()
+            .clear_faults()
             .await
             .expect("clear faults");
-        assert!(response.status().is_success());
     }
 
     /// What an operation needs before the fault is armed: step 2 of the PATCH needs a fresh
@@ -219,8 +216,8 @@ impl Fixture {
     }
 
     /// Requests the simulator received since the fault was armed (each uses one of `armed`).
-    async fn attempts(&self, armed: u64) -> u64 {
-        armed - self.grid.fault_remaining().await
+    async fn attempts(&self, armed: u32) -> u64 {
+        u64::from(armed) - self.grid.fault_remaining().await
     }
 
     async fn run(&self, op: Op, request_id: Option<&str>) -> Outcome {
@@ -291,63 +288,65 @@ impl Fixture {
 
 struct FaultCase {
     name: &'static str,
-    fault: Value,
+    /// Armed for [`ARMED`] requests.
+    fault: Fault,
     /// Whether the simulator applies a fund despite the fault.
     applies_fund: bool,
 }
 
 fn faults() -> Vec<FaultCase> {
-    let armed = |v: Value| {
-        let mut v = v;
-        v["count"] = json!(ARMED);
-        v
-    };
     vec![
         // The client gives up and closes the connection; the simulator, like hyper, then drops the
         // request before applying it.
         FaultCase {
             name: "latency beyond the timeout",
-            fault: armed(json!({"kind": "latency", "latencyMs": 800})),
+            fault: Fault::Latency { latency_ms: 800 },
             applies_fund: false,
         },
         FaultCase {
             name: "connection dropped before applying",
-            fault: armed(json!({"kind": "drop"})),
+            fault: Fault::Drop,
             applies_fund: false,
         },
         FaultCase {
             name: "connection dropped after applying",
-            fault: armed(json!({"kind": "drop_after"})),
+            fault: Fault::DropAfter,
             applies_fund: true,
         },
         FaultCase {
             name: "500",
-            fault: armed(json!({"kind": "status", "status": 500})),
+            fault: Fault::Status {
+                status: FailureStatus::InternalServerError,
+            },
             applies_fund: false,
         },
         FaultCase {
             name: "503",
-            fault: armed(json!({"kind": "status", "status": 503})),
+            fault: Fault::Status {
+                status: FailureStatus::ServiceUnavailable,
+            },
             applies_fund: false,
         },
         FaultCase {
             name: "429 with Retry-After",
-            fault: armed(json!({"kind": "rate_limit", "retryAfter": 1})),
+            fault: Fault::RateLimit {
+                retry_after_secs: 1,
+            },
             applies_fund: false,
         },
         FaultCase {
             name: "malformed JSON",
-            fault: armed(json!({"kind": "malformed"})),
+            fault: Fault::Malformed,
             applies_fund: false,
         },
         FaultCase {
             name: "body violates the schema",
-            fault: armed(json!({"kind": "schema_violation"})),
+            fault: Fault::SchemaViolation,
             applies_fund: true,
         },
         FaultCase {
             name: "unknown enum / accountType",
-            fault: armed(json!({"kind": "unknown_enum"})),
+            fault: Fault::UnknownEnum,
             applies_fund: true,
         },
     ]
@@ -356,17 +355,15 @@ fn faults() -> Vec<FaultCase> {
 /// The expected outcome class for a cell; panics with the cell's name when it differs.
 fn check(fault: &FaultCase, op: Op, outcome: &Outcome) {
     let cell = format!("{} × {}: {}", fault.name, op.name(), outcome.describe(op));
-    let ok = match (fault.fault["kind"].as_str().unwrap_or_default(), outcome) {
-        ("latency" | "drop" | "drop_after", Outcome::MaybeSent) => true,
-        ("status", Outcome::Api(status, _)) => {
-            Some(u64::from(*status)) == fault.fault["status"].as_u64()
-        }
-        ("rate_limit", Outcome::Api(429, code)) => code == "RATE_LIMITED",
-        ("malformed", Outcome::Decode(path)) => !path.is_empty(),
-        ("schema_violation", Outcome::Decode(path)) => !path.is_empty(),
+    let ok = match (fault.fault, outcome) {
+        (Fault::Latency { .. } | Fault::Drop | Fault::DropAfter, Outcome::MaybeSent) => true,
+        (Fault::Status { status }, Outcome::Api(got, _)) => *got == status.as_u16(),
+        (Fault::RateLimit { .. }, Outcome::Api(429, code)) => code == "RATE_LIMITED",
+        (Fault::Malformed, Outcome::Decode(path)) => !path.is_empty(),
+        (Fault::SchemaViolation, Outcome::Decode(path)) => !path.is_empty(),
         // Step 1 must still be a challenge (it has no enums to change); everything else must
         // come back with the new values kept.
-        ("unknown_enum", Outcome::Ok { checked }) => *checked,
+        (Fault::UnknownEnum, Outcome::Ok { checked }) => *checked,
         _ => false,
     };
     assert!(ok, "unexpected outcome: {cell}");
@@ -382,8 +379,8 @@ fn expected_attempts(fault: &FaultCase, op: Op) -> u64 {
     if !op.is_get() {
         return 1;
     }
-    match fault.fault["kind"].as_str().unwrap_or_default() {
-        "drop" | "drop_after" | "status" => 1 + u64::from(MAX_RETRIES),
+    match fault.fault {
+        Fault::Drop | Fault::DropAfter | Fault::Status { .. } => 1 + u64::from(MAX_RETRIES),
         _ => 1,
     }
 }
@@ -398,11 +395,11 @@ async fn every_fault_on_every_operation_is_handled() {
         for op in OPS {
             let before = fx.usd_balance().await;
             let request_id = fx.prepare(op).await;
-            fx.grid.inject(fault.fault.clone()).await;
+            fx.grid.arm(fault.fault, ARMED).await;
             let outcome = fx.run(op, request_id.as_deref()).await;
             let attempts = fx.attempts(ARMED).await;
             fx.clear_faults().await;
-            if fault.fault["kind"] == "latency" {
+            if matches!(fault.fault, Fault::Latency { .. }) {
                 // Wait out the latency so a late apply would show in the re-read.
                 tokio::time::sleep(Duration::from_millis(900)).await;
             }

@@ -36,11 +36,73 @@ pub enum SimError {
         #[source]
         source: io::Error,
     },
+    /// Another grid-sim (or an app running one) owns the state file: two owners would each
+    /// write their own balances over the other's.
+    #[error("{} is already in use by {}", path.display(), in_use_by(*pid, program.as_deref()))]
+    StateInUse {
+        path: PathBuf,
+        /// The owner's process id, when it could be read (not on Windows).
+        pid: Option<u32>,
+        /// The owner's program name ("grid-sim", …), when it could be read.
+        program: Option<String>,
+    },
+    #[error("cannot lock the state file {}: {source}", path.display())]
+    StateLock {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// A `/_sim` control could not be sent or its answer not read (see [`crate::control`]).
+    #[error("{what} did not reach the simulator: {source}")]
+    ControlUnreachable {
+        what: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The simulator answered a `/_sim` control with a Grid error.
+    #[error("the simulator refused {what}: HTTP {status} {code}: {message}")]
+    ControlRefused {
+        what: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The simulator's answer to a `/_sim` control is not what this version sends.
+    #[error("the simulator's answer to {what} is not what grid-sim sends: {reason}")]
+    ControlAnswer { what: String, reason: String },
+}
+
+fn in_use_by(pid: Option<u32>, program: Option<&str>) -> String {
+    match (pid, program) {
+        (Some(pid), Some(program)) => format!("another {program} (pid {pid})"),
+        (Some(pid), None) => format!("another program (pid {pid})"),
+        _ => "another program".to_owned(),
+    }
+}
+
+impl From<state_file::Error> for SimError {
+    fn from(err: state_file::Error) -> Self {
+        match err {
+            state_file::Error::InUse { path, holder, .. } => SimError::StateInUse {
+                path,
+                pid: holder.as_ref().map(|h| h.pid),
+                program: holder.map(|h| h.program),
+            },
+            state_file::Error::Lock { lock, source } => SimError::StateLock { path: lock, source },
+            // `state_file::Error` may grow; anything else is still a failure to lock.
+            other => SimError::StateLock {
+                path: PathBuf::new(),
+                source: io::Error::other(other.to_string()),
+            },
+        }
+    }
 }
 
 /// Grid error codes the simulator uses (each is in the enum of its `Error<status>` schema).
 pub(crate) mod code {
     pub const INVALID_INPUT: &str = "INVALID_INPUT";
+    /// Error400's code for a request refused for its shape (too long, too large, unreadable).
+    pub const INVALID_REQUEST_FORMAT: &str = "INVALID_REQUEST_FORMAT";
     pub const UNAUTHORIZED: &str = "UNAUTHORIZED";
     pub const REQUEST_ID_MISSING: &str = "REQUEST_ID_MISSING";
     pub const WALLET_SIGNATURE_MISSING: &str = "WALLET_SIGNATURE_MISSING";
@@ -112,6 +174,33 @@ impl ApiError {
         Self::not_found(format!("No internal account has the id \"{id}\"."))
     }
 
+    /// 503 for a change that could not be saved to the state file: nothing was applied, so
+    /// trying again is safe.
+    pub fn unsaved(err: &SimError) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code::SERVICE_UNAVAILABLE,
+            format!(
+                "The simulator could not save the change, so nothing was changed ({err}). It is \
+                 safe to try again."
+            ),
+        )
+    }
+
+    /// The JSON error body, as sent.
+    pub fn body_json(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.body()).unwrap_or_default()
+    }
+
+    fn body(&self) -> ErrorBody {
+        ErrorBody {
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            message: self.message.clone(),
+            details: self.details.clone(),
+        }
+    }
+
     /// 500 `INTERNAL_ERROR`.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(
@@ -124,13 +213,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            status: self.status.as_u16(),
-            code: self.code.to_owned(),
-            message: self.message,
-            details: self.details,
-        };
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = (self.status, Json(self.body())).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -8,78 +8,24 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::Sim;
 use crate::connection::ConnectionControl;
+use crate::control::{
+    ArmedFault, FailureStatus, Fault, FaultRequest, MAX_FAULT_COUNT, MAX_LATENCY_MS,
+};
 use crate::error::{code, ApiError};
 
-/// Longest latency a fault may add, so a typo cannot hang a test run for hours.
-const MAX_LATENCY: Duration = Duration::from_secs(120);
-/// Most requests one fault may cover.
-const MAX_COUNT: u32 = 1_000_000;
-
-/// What a faulty request does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
-    /// Waits, then answers normally.
-    Latency(Duration),
-    /// Answers 500, 502 or 503 with a Grid error body.
-    Status(StatusCode),
-    /// Answers 429 `RATE_LIMITED` with `Retry-After`.
-    RateLimit { retry_after_secs: u64 },
-    /// Closes the connection without answering; nothing is applied.
-    Drop,
-    /// Applies the request, then closes the connection without answering.
-    DropAfter,
-    /// Answers 200 with a truncated JSON body; nothing is applied.
-    Malformed,
-    /// Applies the request, then answers with a body that breaks the spec's schema (a balance
-    /// that is text, a challenge without its request id).
-    SchemaViolation,
-    /// Applies the request, then answers with enum values the spec does not list yet (status,
-    /// type, accountType), as a newer Grid would.
-    UnknownEnum,
-}
-
-impl Fault {
-    fn kind(self) -> &'static str {
-        match self {
-            Fault::Latency(_) => "latency",
-            Fault::Status(_) => "status",
-            Fault::RateLimit { .. } => "rate_limit",
-            Fault::Drop => "drop",
-            Fault::DropAfter => "drop_after",
-            Fault::Malformed => "malformed",
-            Fault::SchemaViolation => "schema_violation",
-            Fault::UnknownEnum => "unknown_enum",
-        }
-    }
-
-    fn describe(self, remaining: u32) -> Value {
-        let mut value = json!({"kind": self.kind(), "remaining": remaining});
-        let extra = match self {
-            Fault::Latency(d) => Some(("latencyMs", json!(d.as_millis()))),
-            Fault::Status(s) => Some(("status", json!(s.as_u16()))),
-            Fault::RateLimit { retry_after_secs } => Some(("retryAfter", json!(retry_after_secs))),
-            _ => None,
-        };
-        if let (Some((key, v)), Some(map)) = (extra, value.as_object_mut()) {
-            map.insert(key.to_owned(), v);
-        }
-        value
-    }
-}
-
-/// The body of `POST /_sim/faults`.
+/// The body of `POST /_sim/faults` as it arrives: every field optional, unknown ones refused,
+/// so a typo such as `latency_ms` is a 400 rather than a silent no-op.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct FaultRequest {
+struct WireFault {
     kind: String,
     count: Option<u32>,
     latency_ms: Option<u64>,
@@ -88,46 +34,41 @@ struct FaultRequest {
 }
 
 /// Reads a `POST /_sim/faults` body into a fault and how many requests it covers.
-pub(crate) fn parse_fault(body: &[u8]) -> Result<(Fault, u32), ApiError> {
-    let request: FaultRequest = serde_json::from_slice(body).map_err(|e| {
+pub(crate) fn parse_fault(body: &[u8]) -> Result<FaultRequest, ApiError> {
+    let request: WireFault = serde_json::from_slice(body).map_err(|e| {
         ApiError::invalid_input(format!(
             "The fault must be JSON like {{\"kind\": \"status\", \"status\": 503, \"count\": 2}}: {e}"
         ))
     })?;
     let count = request.count.unwrap_or(1);
-    if !(1..=MAX_COUNT).contains(&count) {
+    if !(1..=MAX_FAULT_COUNT).contains(&count) {
         return Err(ApiError::invalid_field(
             "count",
-            format!("count must be between 1 and {MAX_COUNT}."),
+            format!("count must be between 1 and {MAX_FAULT_COUNT}."),
         ));
     }
     let fault = match request.kind.as_str() {
         "latency" => {
-            let ms = request.latency_ms.ok_or_else(|| {
+            let latency_ms = request.latency_ms.ok_or_else(|| {
                 ApiError::invalid_field("latencyMs", "A latency fault needs latencyMs.")
             })?;
-            let latency = Duration::from_millis(ms);
-            if latency > MAX_LATENCY {
+            if latency_ms > MAX_LATENCY_MS {
                 return Err(ApiError::invalid_field(
                     "latencyMs",
-                    format!("latencyMs must be at most {}.", MAX_LATENCY.as_millis()),
+                    format!("latencyMs must be at most {MAX_LATENCY_MS}."),
                 ));
             }
-            Fault::Latency(latency)
+            Fault::Latency { latency_ms }
         }
-        "status" => match request.status {
-            Some(status @ (500 | 502 | 503)) => {
-                Fault::Status(StatusCode::from_u16(status).map_err(|_| {
-                    ApiError::invalid_field("status", "status must be 500, 502 or 503.")
-                })?)
+        "status" => {
+            let status = request.status.ok_or_else(|| {
+                ApiError::invalid_field("status", "A status fault needs status 500, 502 or 503.")
+            })?;
+            Fault::Status {
+                status: FailureStatus::try_from(status)
+                    .map_err(|why| ApiError::invalid_field("status", why))?,
             }
-            _ => {
-                return Err(ApiError::invalid_field(
-                    "status",
-                    "A status fault needs status 500, 502 or 503.",
-                ))
-            }
-        },
+        }
         "rate_limit" => Fault::RateLimit {
             retry_after_secs: request.retry_after.unwrap_or(1),
         },
@@ -146,18 +87,21 @@ pub(crate) fn parse_fault(body: &[u8]) -> Result<(Fault, u32), ApiError> {
             ))
         }
     };
-    Ok((fault, count))
+    Ok(FaultRequest { fault, count })
 }
 
 /// Armed faults, oldest first.
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueue {
-    armed: VecDeque<(Fault, u32)>,
+    armed: VecDeque<ArmedFault>,
 }
 
 impl FaultQueue {
-    pub fn arm(&mut self, fault: Fault, count: u32) {
-        self.armed.push_back((fault, count));
+    pub fn arm(&mut self, request: FaultRequest) {
+        self.armed.push_back(ArmedFault {
+            fault: request.fault,
+            remaining: request.count,
+        });
     }
 
     pub fn clear(&mut self) {
@@ -166,20 +110,17 @@ impl FaultQueue {
 
     /// The fault for the next request, if any, using up one of its count.
     pub fn take(&mut self) -> Option<Fault> {
-        let (fault, remaining) = self.armed.front_mut()?;
-        let fault = *fault;
-        *remaining -= 1;
-        if *remaining == 0 {
+        let armed = self.armed.front_mut()?;
+        let fault = armed.fault;
+        armed.remaining -= 1;
+        if armed.remaining == 0 {
             self.armed.pop_front();
         }
         Some(fault)
     }
 
-    pub fn describe(&self) -> Vec<Value> {
-        self.armed
-            .iter()
-            .map(|(fault, remaining)| fault.describe(*remaining))
-            .collect()
+    pub fn armed(&self) -> Vec<ArmedFault> {
+        self.armed.iter().copied().collect()
     }
 }
 
@@ -191,21 +132,20 @@ pub(crate) struct ConnectionDropped;
 const TRUNCATED_BODY: &str =
     r#"{"data":[{"id":"InternalAccount:019542f5-b3e7-1d02-0000-000000000001","type":"INTERNAL_FI"#;
 
-/// Middleware on Grid routes: applies the next armed fault, if any.
-pub(crate) async fn inject(State(sim): State<Sim>, request: Request, next: Next) -> Response {
-    let Some(fault) = sim.take_fault() else {
-        return next.run(request).await;
-    };
-    let connection = request
-        .extensions()
-        .get::<ConnectInfo<ConnectionControl>>()
-        .map(|info| info.0.clone());
+/// Applies `fault` to `request`: answers instead of the route, or runs it and changes or
+/// withholds the answer. `connection` is the connection the request came on.
+pub(crate) async fn apply(
+    fault: Fault,
+    connection: Option<ConnectionControl>,
+    request: Request,
+    next: Next,
+) -> Response {
     match fault {
-        Fault::Latency(latency) => {
-            tokio::time::sleep(latency).await;
+        Fault::Latency { latency_ms } => {
+            tokio::time::sleep(Duration::from_millis(latency_ms)).await;
             next.run(request).await
         }
-        Fault::Status(status) => status_error(status).into_response(),
+        Fault::Status { status } => status_error(status).into_response(),
         Fault::RateLimit { retry_after_secs } => {
             let mut err = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -295,19 +235,21 @@ fn use_unknown_enums(value: &mut Value) {
     }
 }
 
-fn status_error(status: StatusCode) -> ApiError {
+fn status_error(status: FailureStatus) -> ApiError {
     match status {
-        StatusCode::SERVICE_UNAVAILABLE => ApiError::new(
-            status,
+        FailureStatus::ServiceUnavailable => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
             code::SERVICE_UNAVAILABLE,
             "Grid is temporarily unavailable (simulated). Try again shortly.",
         ),
-        StatusCode::BAD_GATEWAY => ApiError::new(
-            status,
+        FailureStatus::BadGateway => ApiError::new(
+            StatusCode::BAD_GATEWAY,
             code::BAD_GATEWAY,
             "Bad gateway (simulated). Try again shortly.",
         ),
-        _ => ApiError::internal("Internal server error (simulated)."),
+        FailureStatus::InternalServerError => {
+            ApiError::internal("Internal server error (simulated).")
+        }
     }
 }
 
@@ -332,12 +274,14 @@ mod tests {
         let cases = [
             (
                 r#"{"kind":"latency","latencyMs":250,"count":2}"#,
-                Fault::Latency(Duration::from_millis(250)),
+                Fault::Latency { latency_ms: 250 },
                 2,
             ),
             (
                 r#"{"kind":"status","status":503}"#,
-                Fault::Status(StatusCode::SERVICE_UNAVAILABLE),
+                Fault::Status {
+                    status: FailureStatus::ServiceUnavailable,
+                },
                 1,
             ),
             (
@@ -358,7 +302,36 @@ mod tests {
             ),
         ];
         for (body, fault, count) in cases {
-            assert_eq!(parse_fault(body.as_bytes()), Ok((fault, count)), "{body}");
+            assert_eq!(
+                parse_fault(body.as_bytes()),
+                Ok(FaultRequest { fault, count }),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_control_client_sends_is_what_the_server_reads() {
+        for fault in [
+            Fault::Latency { latency_ms: 800 },
+            Fault::Status {
+                status: FailureStatus::InternalServerError,
+            },
+            Fault::Status {
+                status: FailureStatus::BadGateway,
+            },
+            Fault::RateLimit {
+                retry_after_secs: 30,
+            },
+            Fault::Drop,
+            Fault::DropAfter,
+            Fault::Malformed,
+            Fault::SchemaViolation,
+            Fault::UnknownEnum,
+        ] {
+            let sent = FaultRequest { fault, count: 7 };
+            let body = serde_json::to_vec(&sent).expect("serialises");
+            assert_eq!(parse_fault(&body), Ok(sent), "{fault:?}");
         }
     }
 
@@ -417,10 +390,16 @@ mod tests {
     #[test]
     fn the_queue_applies_faults_in_order_for_their_count() {
         let mut queue = FaultQueue::default();
-        queue.arm(Fault::Drop, 2);
-        queue.arm(Fault::Malformed, 1);
+        queue.arm(FaultRequest {
+            fault: Fault::Drop,
+            count: 2,
+        });
+        queue.arm(FaultRequest {
+            fault: Fault::Malformed,
+            count: 1,
+        });
         assert_eq!(queue.take(), Some(Fault::Drop));
-        assert_eq!(queue.describe()[0]["remaining"], 1);
+        assert_eq!(queue.armed()[0].remaining, 1);
         assert_eq!(queue.take(), Some(Fault::Drop));
         assert_eq!(queue.take(), Some(Fault::Malformed));
         assert_eq!(queue.take(), None);

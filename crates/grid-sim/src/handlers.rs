@@ -1,11 +1,11 @@
 //! Route handlers: read the request, call the store, answer with `grid_client` models. Auth
-//! and faults happen before these run (see `app`).
+//! and faults happen before these run (see `router`).
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,14 +14,16 @@ use grid_client::models::{
     PlatformInternalAccountListResponse, SandboxFundRequest,
 };
 use grid_client::money::MAX_FUND_AMOUNT;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::app::Sim;
 use crate::clock;
+use crate::control::{ArmedFaults, SimState};
 use crate::error::{code, ApiError};
 use crate::faults;
 use crate::paging;
+use crate::platform::PlatformConfig;
 use crate::signed_retry::RetryHeaders;
+use crate::sim::Sim;
 use crate::store::{ExternalFilter, InternalFilter, PageQuery};
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
@@ -77,6 +79,25 @@ impl QueryParams {
             limit: paging::parse_limit(self.0.get("limit").map(String::as_str))?,
             cursor: self.get("cursor").map(str::to_owned),
         })
+    }
+}
+
+/// A request body, at most `limits::MAX_BODY_BYTES` (413 with a Grid error body beyond it).
+pub(crate) struct RequestBody(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RequestBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(Self(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::body_too_large())
+            }
+            Err(rejection) => Err(ApiError::invalid_input(format!(
+                "The request body could not be read: {rejection}"
+            ))),
+        }
     }
 }
 
@@ -222,7 +243,7 @@ fn parse_fund_request(body: &[u8]) -> Result<SandboxFundRequest, ApiError> {
 pub(crate) async fn fund_internal_account(
     State(sim): State<Sim>,
     path: IdPath,
-    body: Bytes,
+    RequestBody(body): RequestBody,
 ) -> Result<Json<InternalAccount>, ApiError> {
     forbid_sandbox_in_production(&sim)?;
     let id = path_id(path)?;
@@ -282,36 +303,47 @@ pub(crate) async fn update_internal_account(
     State(sim): State<Sim>,
     path: IdPath,
     headers: HeaderMap,
-    body: Bytes,
+    RequestBody(body): RequestBody,
 ) -> Result<Response, ApiError> {
     let id = path_id(path)?;
     let update = parse_update_request(&body)?;
     let signature = header_text(&headers, "Grid-Wallet-Signature");
     let request_id = header_text(&headers, "Request-Id");
     if signature.is_none() && request_id.is_none() {
+        sim.read(|store| store.check_wallet_update(&id))?;
         let ttl = sim.challenge_ttl();
-        let challenge = sim.update_transient(|store| {
-            store.check_wallet_update(&id)?;
-            Ok::<_, ApiError>(store.challenges.issue(&id, &update, ttl))
-        })?;
+        let challenge = sim.challenges(|challenges| challenges.issue(&id, &update, ttl));
         return Ok((StatusCode::ACCEPTED, Json(challenge)).into_response());
     }
     let retry = RetryHeaders {
         signature: signature.as_deref(),
         request_id: request_id.as_deref(),
     };
-    let policy = sim.stamp_policy().clone();
-    let account = sim
-        .mutate(|store| {
-            store.check_wallet_update(&id)?;
-            let signed = store.challenges.redeem(&id, &update, retry, &policy)?;
-            let private_enabled = signed
-                .private_enabled
-                .ok_or_else(|| ApiError::internal("The signed update has no privateEnabled."))?;
-            store.set_private_enabled(&id, private_enabled, clock::now_rfc3339())
-        })
-        .await?;
+    let mut change = sim.begin().await;
+    change.store.check_wallet_update(&id)?;
+    let verified =
+        sim.challenges(|challenges| challenges.verify(&id, &update, retry, sim.stamp_policy()))?;
+    let private_enabled = verified
+        .update
+        .private_enabled
+        .ok_or_else(|| ApiError::internal("The signed update has no privateEnabled."))?;
+    let account = change
+        .store
+        .set_private_enabled(&id, private_enabled, clock::now_rfc3339())?;
+    sim.commit(change).await?;
+    // Used up only now that the change is saved: a change that could not be saved leaves the
+    // challenge pending for another try.
+    sim.challenges(|challenges| challenges.consume(&verified));
     Ok(Json(account).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /config
+
+pub(crate) async fn platform_config(State(sim): State<Sim>) -> Json<PlatformConfig> {
+    Json(PlatformConfig::of(
+        &sim.read(|store| store.platform_currencies()),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,43 +387,31 @@ pub(crate) async fn method_not_allowed(
 // ---------------------------------------------------------------------------------------------
 // /_sim controls
 
-fn sim_summary(sim: &Sim) -> Value {
-    let mut summary = sim.read(|store| store.summary());
-    if let Some(map) = summary.as_object_mut() {
-        map.insert("armedFaults".to_owned(), json!(sim.armed_faults()));
-        map.insert("production".to_owned(), json!(sim.production()));
-        map.insert(
-            "stateFile".to_owned(),
-            json!(sim.state_file_path().map(|p| p.display().to_string())),
-        );
-    }
-    summary
-}
-
-pub(crate) async fn sim_reset(State(sim): State<Sim>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn sim_reset(State(sim): State<Sim>) -> Result<Json<SimState>, ApiError> {
     sim.reset().await?;
-    Ok(Json(sim_summary(&sim)))
+    Ok(Json(sim.state()))
 }
 
 pub(crate) async fn sim_arm_fault(
     State(sim): State<Sim>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let (fault, count) = faults::parse_fault(&body)?;
-    let armed = sim.arm_fault(fault, count);
-    Ok(Json(json!({ "armed": armed })))
+    RequestBody(body): RequestBody,
+) -> Result<Json<ArmedFaults>, ApiError> {
+    let request = faults::parse_fault(&body)?;
+    Ok(Json(ArmedFaults {
+        armed: sim.arm_fault(request),
+    }))
 }
 
-pub(crate) async fn sim_clear_faults(State(sim): State<Sim>) -> Json<Value> {
+pub(crate) async fn sim_clear_faults(State(sim): State<Sim>) -> Json<ArmedFaults> {
     sim.clear_faults();
-    Json(json!({ "armed": [] }))
+    Json(ArmedFaults { armed: Vec::new() })
 }
 
 /// `PATCH /_sim/internal-accounts/{id}`: merge top-level fields into a stored account.
 pub(crate) async fn sim_edit_internal_account(
     State(sim): State<Sim>,
     path: IdPath,
-    body: Bytes,
+    RequestBody(body): RequestBody,
 ) -> Result<Json<InternalAccount>, ApiError> {
     let id = path_id(path)?;
     let fields = match serde_json::from_slice::<Value>(&body) {
@@ -407,8 +427,8 @@ pub(crate) async fn sim_edit_internal_account(
         .map(Json)
 }
 
-pub(crate) async fn sim_state(State(sim): State<Sim>) -> Json<Value> {
-    Json(sim_summary(&sim))
+pub(crate) async fn sim_state(State(sim): State<Sim>) -> Json<SimState> {
+    Json(sim.state())
 }
 
 #[cfg(test)]

@@ -38,12 +38,17 @@ struct Cli {
     /// Extra generated customer internal accounts on top of the base seed.
     #[arg(long, default_value_t = 0, value_name = "N")]
     seed_accounts: usize,
-    /// Keep accounts and balances in this JSON file across restarts.
+    /// Keep accounts and balances in this JSON file across restarts. One grid-sim owns it at a
+    /// time: a second one exits at once with "FILE is already in use by another grid-sim (pid
+    /// N)" instead of waiting.
     #[arg(long = "state", value_name = "FILE")]
     state_file: Option<PathBuf>,
     /// How long a signed-retry challenge stays valid.
     #[arg(long, default_value_t = 300, value_name = "N")]
     challenge_ttl_secs: u64,
+    /// How long a client may take to send a request's headers before its connection is closed.
+    #[arg(long, default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout_secs: u64,
 }
 
 impl Cli {
@@ -56,6 +61,7 @@ impl Cli {
             seed_accounts: self.seed_accounts,
             state_file: self.state_file,
             challenge_ttl: Duration::from_secs(self.challenge_ttl_secs),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The simulator's data: internal and external accounts in creation order, and what Grid does
-//! to them (list, fund, update). Pure and synchronous; `app` puts it behind a mutex.
+//! to them (list, fund, update). Pure and synchronous; `sim` keeps the committed copy and
+//! applies each change to a clone, which is cheap: accounts are shared until one changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use grid_client::models::{
     ExternalAccount, InternalAccount, InternalAccountStatus, InternalAccountType, Page,
@@ -11,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::ApiError;
 use crate::paging::{self, PageRequest};
 use crate::seed::Seed;
-use crate::signed_retry::Challenges;
 
 /// Filters of the internal-account lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,17 +47,42 @@ pub(crate) struct SavedState {
 
 pub(crate) const STATE_FORMAT: &str = "grid-sim-state/1";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Store {
-    internal: Vec<InternalAccount>,
-    /// Internal account id → position in `internal`.
-    index: HashMap<String, usize>,
-    external: Vec<ExternalAccount>,
-    pub challenges: Challenges,
+    /// Shared between clones until an account changes (`Arc::make_mut`).
+    internal: Vec<Arc<InternalAccount>>,
+    /// Internal account id → position in `internal` (the same for every clone: accounts are
+    /// never added or removed, only replaced all at once by a reset).
+    index: Arc<HashMap<String, usize>>,
+    external: Arc<Vec<ExternalAccount>>,
 }
 
-fn internal_id(account: &InternalAccount) -> &str {
+/// Counts for `GET /_sim/state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub platform_internal: usize,
+    pub customer_internal: usize,
+    pub customers: usize,
+    pub platform_external: usize,
+    pub customer_external: usize,
+}
+
+fn internal_id(account: &Arc<InternalAccount>) -> &str {
     account.id.as_str()
+}
+
+/// A page of shared accounts as the page of accounts it answers with.
+fn unshared(page: Page<Arc<InternalAccount>>) -> Page<InternalAccount> {
+    Page {
+        data: page
+            .data
+            .iter()
+            .map(|a| InternalAccount::clone(a))
+            .collect(),
+        has_more: page.has_more,
+        next_cursor: page.next_cursor,
+        total_count: page.total_count,
+    }
 }
 
 fn external_id(account: &ExternalAccount) -> &str {
@@ -125,10 +151,9 @@ impl Store {
             .map(|(position, account)| (account.id.0.clone(), position))
             .collect();
         Self {
-            internal,
-            index,
-            external,
-            challenges: Challenges::default(),
+            internal: internal.into_iter().map(Arc::new).collect(),
+            index: Arc::new(index),
+            external: Arc::new(external),
         }
     }
 
@@ -138,12 +163,18 @@ impl Store {
         #[serde(rename_all = "camelCase")]
         struct SavedStateRef<'a> {
             format: &'a str,
-            internal_accounts: &'a [InternalAccount],
+            internal_accounts: Shared<'a>,
             external_accounts: &'a [ExternalAccount],
+        }
+        struct Shared<'a>(&'a [Arc<InternalAccount>]);
+        impl Serialize for Shared<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|account| &**account))
+            }
         }
         serde_json::to_vec(&SavedStateRef {
             format: STATE_FORMAT,
-            internal_accounts: &self.internal,
+            internal_accounts: Shared(&self.internal),
             external_accounts: &self.external,
         })
     }
@@ -152,18 +183,21 @@ impl Store {
     pub fn saved_state(&self) -> SavedState {
         SavedState {
             format: STATE_FORMAT.to_owned(),
-            internal_accounts: self.internal.clone(),
-            external_accounts: self.external.clone(),
+            internal_accounts: self.internal.iter().map(|a| (**a).clone()).collect(),
+            external_accounts: self.external.to_vec(),
         }
     }
 
     pub fn internal_account(&self, id: &str) -> Option<&InternalAccount> {
-        self.index.get(id).map(|&position| &self.internal[position])
+        self.index
+            .get(id)
+            .map(|&position| &*self.internal[position])
     }
 
+    /// The account to change: this store's own copy (clones of the store keep theirs).
     fn internal_account_mut(&mut self, id: &str) -> Result<&mut InternalAccount, ApiError> {
         match self.index.get(id) {
-            Some(&position) => Ok(&mut self.internal[position]),
+            Some(&position) => Ok(Arc::make_mut(&mut self.internal[position])),
             None => Err(ApiError::unknown_internal_account(id)),
         }
     }
@@ -173,7 +207,18 @@ impl Store {
         self.internal
             .iter()
             .filter(|a| a.customer_id.is_none() && filter.matches(a))
-            .cloned()
+            .map(|a| InternalAccount::clone(a))
+            .collect()
+    }
+
+    /// The currency codes the platform's own accounts hold, in creation order, once each.
+    pub fn platform_currencies(&self) -> Vec<String> {
+        let mut seen = HashSet::new();
+        self.internal
+            .iter()
+            .filter(|a| a.customer_id.is_none())
+            .filter_map(|a| a.balance.currency.code.clone())
+            .filter(|code| seen.insert(code.clone()))
             .collect()
     }
 
@@ -188,7 +233,7 @@ impl Store {
             .as_deref()
             .map(|c| paging::resolve_cursor(c, &self.internal, internal_id))
             .transpose()?;
-        Ok(paging::paginate(
+        Ok(unshared(paging::paginate(
             &self.internal,
             |a| a.customer_id.is_some() && filter.matches(a),
             internal_id,
@@ -196,7 +241,7 @@ impl Store {
                 limit: page.limit,
                 after,
             },
-        ))
+        )))
     }
 
     /// `GET /platform/external-accounts` (`platform`) or `/customers/external-accounts`.
@@ -321,13 +366,13 @@ impl Store {
     }
 
     /// Counts for `GET /_sim/state`.
-    pub fn summary(&self) -> serde_json::Value {
+    pub fn counts(&self) -> Counts {
         let platform_internal = self
             .internal
             .iter()
             .filter(|a| a.customer_id.is_none())
             .count();
-        let customers: std::collections::HashSet<_> = self
+        let customers: HashSet<_> = self
             .internal
             .iter()
             .filter_map(|a| a.customer_id.as_ref())
@@ -337,14 +382,13 @@ impl Store {
             .iter()
             .filter(|a| a.customer_id.is_none())
             .count();
-        serde_json::json!({
-            "platformInternalAccounts": platform_internal,
-            "customerInternalAccounts": self.internal.len() - platform_internal,
-            "customers": customers.len(),
-            "platformExternalAccounts": platform_external,
-            "customerExternalAccounts": self.external.len() - platform_external,
-            "pendingChallenges": self.challenges.pending_count(),
-        })
+        Counts {
+            platform_internal,
+            customer_internal: self.internal.len() - platform_internal,
+            customers: customers.len(),
+            platform_external,
+            customer_external: self.external.len() - platform_external,
+        }
     }
 }
 
@@ -423,6 +467,26 @@ mod tests {
             .fund("InternalAccount:nope", 1, String::new())
             .expect_err("unknown");
         assert_eq!(err.status.as_u16(), 404);
+    }
+
+    #[test]
+    fn a_change_to_a_clone_leaves_the_original_alone() {
+        let original = store();
+        let id = first_with(&original, "ACTIVE");
+        let mut changed = original.clone();
+        changed
+            .fund(&id, 5, "2026-01-02T03:04:05Z".to_owned())
+            .expect("funds");
+        let before = original.internal_account(&id).expect("exists");
+        let after = changed.internal_account(&id).expect("exists");
+        assert_eq!(
+            after.balance.amount.exact(),
+            before.balance.amount.exact().map(|a| a + 5)
+        );
+        assert_ne!(
+            after.updated_at, before.updated_at,
+            "the original kept its own copy"
+        );
     }
 
     #[test]

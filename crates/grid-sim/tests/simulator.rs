@@ -10,7 +10,8 @@ use grid_client::models::{
     PlatformInternalAccountListResponse, SignedRequestChallenge,
 };
 use grid_client::signing::{generate_session_key, sign_payload};
-use grid_sim::{Exchange, RunningSim, SimConfig};
+use grid_sim::control::{FailureStatus, Fault};
+use grid_sim::{Exchange, RunningSim, SimConfig, SimControl};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -95,11 +96,16 @@ impl Harness {
         self.send(request).await
     }
 
-    async fn inject(&self, fault: Value) {
-        let (status, body) = self
-            .send(self.request(Method::POST, "/_sim/faults").json(&fault))
-            .await;
-        assert_eq!(status, StatusCode::OK, "fault {fault} armed: {body}");
+    fn control(&self) -> &SimControl {
+        self.sim.control()
+    }
+
+    /// Arms `fault` for the next `count` requests on Grid routes.
+    async fn arm(&self, fault: Fault, count: u32) {
+        self.control()
+            .arm_for(fault, count)
+            .await
+            .unwrap_or_else(|e| panic!("{fault:?} × {count} armed: {e}"));
     }
 
     async fn platform_accounts(&self, query: &str) -> Vec<InternalAccount> {
@@ -836,14 +842,15 @@ async fn a_signed_patch_with_a_registered_key_updates_the_wallet_once() {
     assert_eq!(&uuid[14..15], "4", "a version-4 UUID: {uuid}");
     let payload: Value =
         serde_json::from_str(&challenge.payload_to_sign).expect("payloadToSign is JSON");
-    assert_eq!(payload["type"], "ACTIVITY_TYPE_UPDATE_INTERNAL_ACCOUNT");
+    assert_eq!(payload["type"], "ACTIVITY_TYPE_SIGN_RAW_PAYLOAD_V2");
     assert_eq!(
-        payload["parameters"]["internalAccountId"], id,
+        payload["parameters"]["signWith"], id,
         "it binds the account"
     );
     assert_eq!(
-        payload["parameters"]["privateEnabled"], wanted,
-        "and the update"
+        payload["parameters"]["payload"],
+        bound_change(id, wanted),
+        "and the update (the hash of the account and the requested value)"
     );
     assert!(payload["timestampMs"]
         .as_str()
@@ -879,6 +886,87 @@ async fn a_signed_patch_with_a_registered_key_updates_the_wallet_once() {
 
 /// What is wrong, which account, the headers sent, the body, and the code expected.
 type RetryCase<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, Value, &'a str);
+
+/// The `payloadToSign` example the spec gives for `PATCH /internal-accounts/{id}`.
+fn spec_payload_example() -> String {
+    let spec: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(spec_check::spec_path()).expect("the spec"))
+            .expect("YAML");
+    spec["paths"]["/internal-accounts/{id}"]["patch"]["responses"]["202"]["content"]
+        ["application/json"]["examples"]["challenge"]["value"]["payloadToSign"]
+        .as_str()
+        .expect("the spec has a payloadToSign example")
+        .to_owned()
+}
+
+/// The keys of each object in `json` (a compact JSON text whose keys are all distinct), in
+/// the order the text spells them, paired with the object they belong to (`""` for the top).
+fn key_order(json: &str, value: &Value) -> Vec<(String, String)> {
+    fn walk(json: &str, value: &Value, parent: &str, out: &mut Vec<(String, String)>) {
+        let Some(map) = value.as_object() else {
+            return;
+        };
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort_by_key(|k| json.find(&format!("\"{k}\":")));
+        for key in keys {
+            out.push((parent.to_owned(), key.clone()));
+            walk(json, &map[key.as_str()], key, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(json, value, "", &mut out);
+    out
+}
+
+/// Hex SHA-256 of the change a challenge binds: the account and the requested fields.
+fn bound_change(id: &str, private_enabled: bool) -> String {
+    use sha2::Digest as _;
+    let change = json!({"internalAccountId": id, "privateEnabled": private_enabled}).to_string();
+    hex::encode(sha2::Sha256::digest(change.as_bytes()))
+}
+
+#[tokio::test]
+async fn payload_to_sign_has_the_specs_shape_and_binds_the_account_and_the_change() {
+    let h = Harness::start().await;
+    let wallets: Vec<InternalAccount> = h
+        .all_customer_accounts("&type=EMBEDDED_WALLET", 100)
+        .await
+        .into_iter()
+        .filter(|a| a.status.as_str() == "ACTIVE")
+        .collect();
+    let (a, b) = (wallets[0].id.as_str(), wallets[1].id.as_str());
+    let example = spec_payload_example();
+    let example_value: Value = serde_json::from_str(&example).expect("the example is JSON");
+    let mut payloads = Vec::new();
+    for (id, private_enabled) in [(a, true), (a, false), (b, true), (a, true)] {
+        let c = issue(&h, id, private_enabled).await;
+        let payload: Value = serde_json::from_str(&c.payload_to_sign).expect("JSON");
+        assert_eq!(
+            key_order(&c.payload_to_sign, &payload),
+            key_order(&example, &example_value),
+            "the same keys in the spec's order: {}",
+            c.payload_to_sign
+        );
+        let timestamp = payload["timestampMs"].as_str().expect("timestampMs");
+        assert!(timestamp.parse::<u64>().is_ok(), "{timestamp}");
+        let expected = format!(
+            r#"{{"organizationId":"org_sim","parameters":{{"encoding":"PAYLOAD_ENCODING_HEXADECIMAL","hashFunction":"HASH_FUNCTION_NO_OP","payload":"{}","signWith":"{id}"}},"timestampMs":"{timestamp}","type":"ACTIVITY_TYPE_SIGN_RAW_PAYLOAD_V2"}}"#,
+            bound_change(id, private_enabled)
+        );
+        assert_eq!(
+            c.payload_to_sign, expected,
+            "a Turnkey raw-payload activity over the change"
+        );
+        payloads.push(payload["parameters"]["payload"].clone());
+    }
+    assert_ne!(payloads[0], payloads[1], "bound to the requested value");
+    assert_ne!(payloads[0], payloads[2], "bound to the account");
+    assert_eq!(
+        payloads[0], payloads[3],
+        "the same change, the same payload"
+    );
+    h.finish().await;
+}
 
 #[tokio::test]
 async fn every_signed_retry_failure_has_its_code() {
@@ -1101,6 +1189,38 @@ async fn patch_bodies_and_targets_are_validated() {
 }
 
 #[tokio::test]
+async fn pending_challenges_per_account_are_capped_oldest_dropped() {
+    let h = Harness::start().await;
+    let wallet = h.wallet().await;
+    let id = wallet.id.as_str();
+    let cap = grid_sim::MAX_PENDING_CHALLENGES_PER_ACCOUNT;
+    let mut issued = Vec::new();
+    for _ in 0..cap + 1 {
+        issued.push(issue(&h, id, true).await);
+    }
+    let state = h.control().state().await.expect("state");
+    assert_eq!(state.pending_challenges, cap, "the oldest was dropped");
+    async fn retry(h: &Harness, id: &str, c: &SignedRequestChallenge) -> (StatusCode, Value) {
+        let headers = [
+            ("Grid-Wallet-Signature", "sandbox-valid-signature"),
+            ("Request-Id", c.request_id.as_str()),
+        ];
+        h.patch(id, json!({"privateEnabled": true}), &headers).await
+    }
+    let (status, err) = retry(&h, id, &issued[0]).await;
+    assert_error(status, &err, 401, "UNAUTHORIZED", "a dropped challenge");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("dropped")),
+        "{err}"
+    );
+    let (status, body) = retry(&h, id, &issued[cap]).await;
+    assert_eq!(status, StatusCode::OK, "the newest still works: {body}");
+    h.finish().await;
+}
+
+#[tokio::test]
 async fn challenges_expire() {
     let h = Harness::start_with(SimConfig {
         challenge_ttl: Duration::from_millis(300),
@@ -1126,6 +1246,110 @@ async fn challenges_expire() {
             .as_str()
             .is_some_and(|m| m.contains("expired")),
         "{err}"
+    );
+    h.finish().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grid's own base path and platform configuration
+
+#[tokio::test]
+async fn config_describes_the_one_platform_as_the_spec_says() {
+    let h = Harness::start().await;
+    let (status, config) = h.get("/config").await;
+    assert_eq!(status, StatusCode::OK, "{config}");
+    let problems =
+        spec_check::SpecValidator::shared().check_response("GET", "/config", 200, &config);
+    assert!(
+        problems.is_empty(),
+        "a spec-valid PlatformConfig: {problems:?}"
+    );
+    assert!(
+        config["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("PlatformConfig:")),
+        "{config}"
+    );
+    let mut offered: Vec<&str> = config["supportedCurrencies"]
+        .as_array()
+        .expect("supportedCurrencies")
+        .iter()
+        .filter_map(|c| c["currencyCode"].as_str())
+        .collect();
+    offered.sort_unstable();
+    let platform = h.platform_accounts("").await;
+    let mut held: Vec<&str> = platform
+        .iter()
+        .filter_map(|a| a.balance.currency.code.as_deref())
+        .collect();
+    held.sort_unstable();
+    held.dedup();
+    assert_eq!(offered, held, "the currencies its platform accounts hold");
+    let (status, err) = h.send(h.http.get(h.url("/config"))).await;
+    assert_error(
+        status,
+        &err,
+        401,
+        "UNAUTHORIZED",
+        "/config needs credentials",
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn the_client_works_with_grids_own_base_path() {
+    use grid_client::{ClientConfig, Credentials, GridClient, PlatformAccountFilter};
+    let h = Harness::start().await;
+    let base = format!("{}/grid/2025-10-13", h.sim.base_url());
+    let client = GridClient::new(ClientConfig::new(
+        base.clone(),
+        Credentials::new(h.config.client_id.clone(), h.config.client_secret.clone()),
+    ))
+    .expect("a client with Grid's base path");
+    let usd = client
+        .list_platform_internal_accounts(&PlatformAccountFilter {
+            currency: Some("USD".into()),
+            account_type: None,
+        })
+        .await
+        .expect("lists under /grid/2025-10-13")
+        .remove(0);
+    let funded = client
+        .fund_sandbox_internal_account(&usd.id, 4_321)
+        .await
+        .expect("funds under /grid/2025-10-13");
+    assert_eq!(
+        funded.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 4_321)
+    );
+    let page = client
+        .list_customer_internal_accounts(&Default::default(), &Default::default())
+        .await
+        .expect("pages under /grid/2025-10-13");
+    assert!(!page.data.is_empty());
+    let (status, config) = h
+        .send(h.request(Method::GET, "/grid/2025-10-13/config"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{config}");
+    let (status, err) = h
+        .send(h.request(Method::GET, "/grid/2025-10-13/customers"))
+        .await;
+    assert_error(
+        status,
+        &err,
+        404,
+        "REFERENCE_NOT_FOUND",
+        "an unknown route under the base path",
+    );
+    let (status, err) = h
+        .send(h.request(Method::GET, "/grid/2025-10-12/platform/internal-accounts"))
+        .await;
+    assert_error(
+        status,
+        &err,
+        404,
+        "REFERENCE_NOT_FOUND",
+        "another API version is not served",
     );
     h.finish().await;
 }
@@ -1182,8 +1406,8 @@ async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
         Some(flipped)
     );
 
-    let (status, summary) = h.send(h.request(Method::POST, "/_sim/reset")).await;
-    assert_eq!(status, StatusCode::OK, "{summary}");
+    let summary = h.control().reset().await.expect("reset");
+    assert_eq!(summary.platform_internal_accounts, 7, "{summary:?}");
     assert_eq!(
         h.account(usd.id.as_str()).await.balance,
         usd.balance,
@@ -1198,6 +1422,108 @@ async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
     );
     h.finish().await;
     std::fs::remove_file(&path).expect("clean up");
+}
+
+/// The balance of `id` as the state file at `path` holds it.
+fn balance_on_disk(path: &std::path::Path, id: &str) -> i64 {
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(path).expect("the state file")).expect("JSON");
+    saved["internalAccounts"]
+        .as_array()
+        .and_then(|accounts| accounts.iter().find(|a| a["id"] == id))
+        .and_then(|a| a["balance"]["amount"].as_i64())
+        .unwrap_or_else(|| panic!("{id} is in the state file"))
+}
+
+#[tokio::test]
+async fn a_change_that_cannot_be_saved_is_refused_and_not_applied() {
+    let dir = temp_path("unsaved");
+    std::fs::create_dir_all(&dir).expect("a folder for the state file");
+    let path = dir.join("state.json");
+    let h = Harness::start_with(SimConfig {
+        state_file: Some(path.clone()),
+        ..SimConfig::default()
+    })
+    .await;
+    let usd = h.platform_account("USD").await;
+    let id = usd.id.as_str();
+    let start = usd
+        .balance
+        .amount
+        .exact()
+        .expect("the simulator's balances are whole numbers");
+    assert_eq!(balance_on_disk(&path, id), start);
+
+    // A folder where the simulator writes its temporary copy makes every save fail (even as
+    // root, for whom permissions do not count).
+    let blocker = dir.join(".state.json.tmp");
+    std::fs::create_dir(&blocker).expect("block the temporary file");
+    let (status, err) = h.fund(id, json!({"amount": 1_000})).await;
+    assert!(
+        status.is_server_error(),
+        "a fund that cannot be saved fails: {status} {err}"
+    );
+    assert_eq!(err["status"], status.as_u16(), "a Grid error body: {err}");
+    assert!(err["code"].is_string(), "{err}");
+    let message = err["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("nothing was changed"),
+        "the message says nothing was applied: {message}"
+    );
+    assert_eq!(
+        h.account(id).await.balance.amount.exact(),
+        Some(start),
+        "the balance did not move in memory"
+    );
+    assert_eq!(balance_on_disk(&path, id), start, "nor on disk");
+
+    // A signed update that cannot be saved leaves the wallet and its challenge as they were.
+    let wallet = h.wallet().await;
+    let flipped = !wallet.private_enabled.expect("privateEnabled");
+    let c = issue(&h, wallet.id.as_str(), flipped).await;
+    let signed = [
+        ("Grid-Wallet-Signature", "sandbox-valid-signature"),
+        ("Request-Id", c.request_id.as_str()),
+    ];
+    let (status, err) = h
+        .patch(
+            wallet.id.as_str(),
+            json!({"privateEnabled": flipped}),
+            &signed,
+        )
+        .await;
+    assert!(status.is_server_error(), "{status} {err}");
+    assert_eq!(
+        h.account(wallet.id.as_str()).await.private_enabled,
+        wallet.private_enabled,
+        "the wallet did not change"
+    );
+
+    // Once the disk is fixed, one fund adds exactly once, and the challenge still works.
+    std::fs::remove_dir(&blocker).expect("unblock");
+    let (status, funded) = h.fund(id, json!({"amount": 1_000})).await;
+    assert_eq!(status, StatusCode::OK, "{funded}");
+    assert_eq!(
+        h.account(id).await.balance.amount.exact(),
+        Some(start + 1_000),
+        "once"
+    );
+    assert_eq!(balance_on_disk(&path, id), start + 1_000, "saved once");
+    let (status, updated) = h
+        .patch(
+            wallet.id.as_str(),
+            json!({"privateEnabled": flipped}),
+            &signed,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the challenge was not used up: {updated}"
+    );
+    assert_eq!(updated["privateEnabled"], flipped);
+    h.finish().await;
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 #[tokio::test]
@@ -1254,26 +1580,40 @@ async fn bad_configuration_is_refused_at_start() {
 #[tokio::test]
 async fn the_state_control_summarises_the_simulator() {
     let h = Harness::start().await;
-    h.inject(json!({"kind": "status", "status": 503, "count": 2}))
-        .await;
-    let (status, state) = h.get("/_sim/state").await;
-    assert_eq!(status, StatusCode::OK, "/_sim is not subject to faults");
-    assert_eq!(state["platformInternalAccounts"], 7);
-    assert!(
-        state["customerInternalAccounts"]
-            .as_u64()
-            .is_some_and(|n| n >= 30),
-        "{state}"
+    h.arm(
+        Fault::Status {
+            status: FailureStatus::ServiceUnavailable,
+        },
+        2,
+    )
+    .await;
+    let state = h
+        .control()
+        .state()
+        .await
+        .expect("/_sim is not subject to faults");
+    assert_eq!(state.platform_internal_accounts, 7);
+    assert!(state.customer_internal_accounts >= 30, "{state:?}");
+    assert!(state.customers >= 6, "{state:?}");
+    assert_eq!(
+        state.armed_faults,
+        [grid_sim::control::ArmedFault {
+            fault: Fault::Status {
+                status: FailureStatus::ServiceUnavailable
+            },
+            remaining: 2
+        }]
     );
-    assert!(
-        state["customers"].as_u64().is_some_and(|n| n >= 6),
-        "{state}"
-    );
-    assert_eq!(state["armedFaults"][0]["remaining"], 2);
-    let (status, cleared) = h.send(h.request(Method::DELETE, "/_sim/faults")).await;
-    assert_eq!(status, StatusCode::OK, "{cleared}");
+    h.control().clear_faults().await.expect("clears");
     let (status, _) = h.get("/platform/internal-accounts").await;
     assert_eq!(status, StatusCode::OK, "cleared faults no longer apply");
+    match h.control().arm_for(Fault::Drop, 0).await {
+        Err(grid_sim::SimError::ControlRefused { status, code, .. }) => {
+            assert_eq!((status, code.as_str()), (400, "INVALID_INPUT"));
+        }
+        other => panic!("a count of 0 is refused: {other:?}"),
+    }
+    // What the typed client cannot send, the server still refuses in words.
     let (status, err) = h
         .send(
             h.request(Method::POST, "/_sim/faults")
@@ -1290,14 +1630,34 @@ async fn the_state_control_summarises_the_simulator() {
 #[tokio::test]
 async fn status_and_rate_limit_faults_answer_with_grid_error_bodies() {
     let h = Harness::start().await;
-    h.inject(json!({"kind": "status", "status": 500, "count": 1}))
-        .await;
-    h.inject(json!({"kind": "status", "status": 503, "count": 1}))
-        .await;
-    h.inject(json!({"kind": "status", "status": 502, "count": 1}))
-        .await;
-    h.inject(json!({"kind": "rate_limit", "count": 1, "retryAfter": 7}))
-        .await;
+    h.arm(
+        Fault::Status {
+            status: FailureStatus::InternalServerError,
+        },
+        1,
+    )
+    .await;
+    h.arm(
+        Fault::Status {
+            status: FailureStatus::ServiceUnavailable,
+        },
+        1,
+    )
+    .await;
+    h.arm(
+        Fault::Status {
+            status: FailureStatus::BadGateway,
+        },
+        1,
+    )
+    .await;
+    h.arm(
+        Fault::RateLimit {
+            retry_after_secs: 7,
+        },
+        1,
+    )
+    .await;
     let (status, err) = h.get("/platform/internal-accounts").await;
     assert_error(status, &err, 500, "INTERNAL_ERROR", "status 500 fault");
     let (status, err) = h.get("/customers/internal-accounts").await;
@@ -1323,7 +1683,13 @@ async fn status_and_rate_limit_faults_answer_with_grid_error_bodies() {
     assert_eq!(status, StatusCode::OK, "faults apply to their count only");
 
     let usd = h.platform_account("USD").await;
-    h.inject(json!({"kind": "status", "status": 503})).await;
+    h.arm(
+        Fault::Status {
+            status: FailureStatus::ServiceUnavailable,
+        },
+        1,
+    )
+    .await;
     let (status, _) = h.fund(usd.id.as_str(), json!({"amount": 5})).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
@@ -1337,8 +1703,7 @@ async fn status_and_rate_limit_faults_answer_with_grid_error_bodies() {
 #[tokio::test]
 async fn latency_faults_delay_the_answer() {
     let h = Harness::start().await;
-    h.inject(json!({"kind": "latency", "latencyMs": 250, "count": 1}))
-        .await;
+    h.arm(Fault::Latency { latency_ms: 250 }, 1).await;
     let started = Instant::now();
     let (status, _) = h.get("/platform/internal-accounts").await;
     assert_eq!(status, StatusCode::OK, "a slow answer is still an answer");
@@ -1354,7 +1719,7 @@ async fn latency_faults_delay_the_answer() {
 async fn drop_faults_close_the_connection_without_an_answer() {
     let h = Harness::start().await;
     let usd = h.platform_account("USD").await;
-    h.inject(json!({"kind": "drop", "count": 1})).await;
+    h.arm(Fault::Drop, 1).await;
     let err = h
         .request(
             Method::POST,
@@ -1374,7 +1739,7 @@ async fn drop_faults_close_the_connection_without_an_answer() {
         "drop applies nothing"
     );
 
-    h.inject(json!({"kind": "drop_after", "count": 1})).await;
+    h.arm(Fault::DropAfter, 1).await;
     let err = h
         .request(
             Method::POST,
@@ -1403,7 +1768,7 @@ async fn drop_faults_close_the_connection_without_an_answer() {
 #[tokio::test]
 async fn malformed_faults_send_truncated_json() {
     let h = Harness::start().await;
-    h.inject(json!({"kind": "malformed", "count": 1})).await;
+    h.arm(Fault::Malformed, 1).await;
     let response = h
         .request(Method::GET, "/platform/internal-accounts")
         .send()
@@ -1427,9 +1792,8 @@ async fn malformed_faults_send_truncated_json() {
 #[tokio::test]
 async fn reset_clears_faults() {
     let h = Harness::start().await;
-    h.inject(json!({"kind": "drop", "count": 5})).await;
-    let (status, _) = h.send(h.request(Method::POST, "/_sim/reset")).await;
-    assert_eq!(status, StatusCode::OK);
+    h.arm(Fault::Drop, 5).await;
+    h.control().reset().await.expect("reset");
     let (status, _) = h.get("/platform/internal-accounts").await;
     assert_eq!(status, StatusCode::OK, "no fault survives a reset");
     h.finish().await;
@@ -1446,7 +1810,7 @@ async fn the_observer_sees_grid_responses_by_route_template() {
     h.patch(usd.id.as_str(), json!({"privateEnabled": true}), &[])
         .await;
     h.get("/nowhere").await;
-    h.get("/_sim/state").await;
+    h.control().state().await.expect("the state control");
     let seen: Vec<_> = h
         .exchanges()
         .into_iter()
@@ -1763,4 +2127,98 @@ async fn every_command_line_flag_has_its_effect() {
     );
     drop(restarted);
     let _ = std::fs::remove_file(&state);
+}
+
+#[tokio::test]
+async fn two_simulators_on_one_state_file_never_lose_an_acknowledged_fund() {
+    let dir = temp_path("two-owners");
+    std::fs::create_dir_all(&dir).expect("a folder for the state file");
+    let state = dir.join("state.json");
+    let state_arg = state.display().to_string();
+    let args = ["--listen", "127.0.0.1:0", "--state", state_arg.as_str()];
+    let first = SimProcess::start(&args).await;
+    let (status, platform) = first
+        .send(first.request(Method::GET, "/platform/internal-accounts?currency=USD"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{platform}");
+    let usd = platform["data"][0]["id"]
+        .as_str()
+        .expect("a USD account")
+        .to_owned();
+    let start = platform["data"][0]["balance"]["amount"]
+        .as_i64()
+        .expect("a balance");
+    let fund = format!("/sandbox/internal-accounts/{usd}/fund");
+    let mut acknowledged = 0;
+    for amount in [101, 202] {
+        let (status, body) = first
+            .send(
+                first
+                    .request(Method::POST, &fund)
+                    .json(&json!({"amount": amount})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        acknowledged += amount;
+    }
+
+    // A second grid-sim on the same file refuses to start, naming the one that owns it.
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_grid-sim"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the second binary starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = second.try_wait().expect("waits") {
+            break Some(exit);
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = second.stderr.take() {
+        use std::io::Read as _;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    let exit = exit.expect("the second grid-sim must refuse the file, not keep running");
+    assert!(!exit.success(), "it exits with an error: {exit:?}");
+    let expected = format!(
+        "{} is already in use by another grid-sim (pid {})",
+        state.display(),
+        first.child.id()
+    );
+    assert!(
+        stderr.contains(&expected),
+        "it says who owns the file: {stderr:?}"
+    );
+
+    // The first one keeps working, and everything it acknowledged survives it being killed.
+    let (status, body) = first
+        .send(
+            first
+                .request(Method::POST, &fund)
+                .json(&json!({"amount": 303})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    acknowledged += 303;
+    drop(first);
+    let restarted = SimProcess::start(&args).await;
+    let (status, platform) = restarted
+        .send(restarted.request(Method::GET, "/platform/internal-accounts?currency=USD"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{platform}");
+    assert_eq!(
+        platform["data"][0]["balance"]["amount"].as_i64(),
+        Some(start + acknowledged),
+        "every acknowledged fund survives, none twice"
+    );
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -30,8 +30,8 @@ use serde_json::{json, Value};
 pub type Probe<T> = Result<Option<T>, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Credentials of the simulator the app runs in-process for its offline demo.
-pub const DEMO_CLIENT_ID: &str = "sim-client-id";
-pub const DEMO_CLIENT_SECRET: &str = "sim-client-secret";
+pub const DEMO_CLIENT_ID: &str = grid_sim::DEFAULT_CLIENT_ID;
+pub const DEMO_CLIENT_SECRET: &str = grid_sim::DEFAULT_CLIENT_SECRET;
 
 /// How long a UI step may take before the test fails.
 pub const STEP: Duration = Duration::from_secs(15);
@@ -1035,18 +1035,20 @@ pub fn files_containing(root: &Path, needles: &[(&str, &[u8])]) -> (usize, Vec<S
     (read, hits)
 }
 
-/// Talks to a simulator's API and its `/_sim` controls.
+/// Talks to a simulator's API, and to its `/_sim` controls through grid-sim's typed client.
 #[derive(Debug, Clone)]
 pub struct SimApi {
     pub base: String,
     pub client_id: String,
     secret: String,
     http: reqwest::Client,
+    control: grid_sim::SimControl,
 }
 
 impl SimApi {
     pub fn new(base: String, client_id: &str, secret: &str) -> Self {
         Self {
+            control: grid_sim::SimControl::new(base.clone(), client_id, secret),
             base,
             client_id: client_id.to_owned(),
             secret: secret.to_owned(),
@@ -1055,6 +1057,11 @@ impl SimApi {
                 .build()
                 .expect("building an HTTP client"),
         }
+    }
+
+    /// The simulator's `/_sim` controls (faults, reset, state, account edits).
+    pub fn control(&self) -> &grid_sim::SimControl {
+        &self.control
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -1092,27 +1099,6 @@ impl SimApi {
         self.send(reqwest::Method::POST, path, Some(body)).await
     }
 
-    /// Replaces top-level fields of a stored internal account (`PATCH /_sim/internal-accounts/{id}`).
-    pub async fn edit_account(&self, account_id: &str, fields: Value) -> Value {
-        self.send(
-            reqwest::Method::PATCH,
-            &format!("/_sim/internal-accounts/{account_id}"),
-            Some(fields),
-        )
-        .await
-    }
-
-    /// Injects a fault (`{"kind": "status", "status": 500, "count": 10}`, …).
-    pub async fn fault(&self, fault: Value) {
-        self.post("/_sim/faults", fault).await;
-    }
-
-    /// Disarms every fault, keeping the data.
-    pub async fn clear_faults(&self) {
-        self.send(reqwest::Method::DELETE, "/_sim/faults", None)
-            .await;
-    }
-
     /// Funds an account through Grid's sandbox route.
     pub async fn fund(&self, account_id: &str, amount: i64) -> Value {
         self.post(
@@ -1120,11 +1106,6 @@ impl SimApi {
             json!({ "amount": amount }),
         )
         .await
-    }
-
-    /// Clears faults and restores the seed data.
-    pub async fn reset(&self) {
-        self.post("/_sim/reset", json!({})).await;
     }
 
     pub async fn platform_accounts(&self) -> Vec<Value> {

@@ -20,14 +20,16 @@ async fn markup_in_api_data_renders_as_text() {
         .expect("a USD platform account");
     let id = usd["id"].as_str().expect("id").to_owned();
     app.demo
-        .edit_account(
+        .control()
+        .edit_internal_account(
             &id,
-            json!({"fundingPaymentInstructions": [{
+            &json!({"fundingPaymentInstructions": [{
                 "instructionsNotes": NOTE,
                 "accountOrWalletInfo": {"accountType": "BASE_WALLET", "address": ADDRESS, "assetType": "USDC"}
             }]}),
         )
-        .await;
+        .await
+        .expect("planting markup in the account");
     app.click("refresh").await;
 
     let card = app.card(&id).await;

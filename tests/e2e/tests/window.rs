@@ -9,6 +9,7 @@ use grid_desk_e2e::{
     clipboard, files_containing, keychain_clear, keychain_secret, parse_minor_units,
     require_keychain, text, text_content, tid, visible, App, Launch, Ready, SimProcess, STEP,
 };
+use grid_sim::control::{FailureStatus, Fault};
 use serde_json::{json, Value};
 
 /// The demo's platform account in US dollars: its id and available balance in cents.
@@ -643,8 +644,15 @@ async fn grid_errors_are_readable_and_retry_recovers() {
     let app = App::launch("errors").await;
     // More 500s than the client's GET retries.
     app.demo
-        .fault(json!({"kind": "status", "status": 500, "count": 10}))
-        .await;
+        .control()
+        .arm_for(
+            Fault::Status {
+                status: FailureStatus::InternalServerError,
+            },
+            10,
+        )
+        .await
+        .expect("arming ten 500s");
     refresh(&app).await;
     let banner = app.find("error-banner").await;
     let message = app
@@ -668,7 +676,11 @@ async fn grid_errors_are_readable_and_retry_recovers() {
     );
     app.snap("error-500").await;
 
-    app.demo.clear_faults().await;
+    app.demo
+        .control()
+        .clear_faults()
+        .await
+        .expect("clearing faults");
     app.click("error-retry").await;
     app.wait_for("the cards to come back after retry", STEP, async || {
         let banner_gone = app.displayed("error-banner").await?.is_none();
@@ -1208,6 +1220,28 @@ async fn a_long_list_keeps_only_nearby_cards_on_the_page() {
         "[e2e] {total} accounts loaded; {} cards on the page, {} chunks parked",
         on_page.0, on_page.1
     );
+    // Every chunk further than three screens from the view leaves the page, also one that
+    // still held complete cards when it went (they are emptied first); only the chunk pages
+    // are appended to stays.
+    app.wait_for("every far chunk to be parked", STEP, async || {
+        let far = app
+            .js(
+                "const list = document.querySelector('[data-testid=account-list]');
+                 const view = list.getBoundingClientRect();
+                 const reach = 3 * view.height + 2;
+                 const chunks = [...list.querySelectorAll('.chunk')];
+                 const open = chunks[chunks.length - 1];
+                 return chunks.filter((chunk) => {
+                   if (chunk === open || chunk.dataset.parked === 'true') return false;
+                   const box = chunk.getBoundingClientRect();
+                   return box.bottom < view.top - reach || box.top > view.bottom + reach;
+                 }).length;",
+                vec![],
+            )
+            .await;
+        Ok((far.as_u64() == Some(0)).then_some(()))
+    })
+    .await;
     let print_selected = text(&app.find("print-selected").await).await;
     assert!(
         print_selected.contains("(1)"),
@@ -1248,8 +1282,10 @@ async fn faults_keep_the_window_responsive_and_a_lost_fund_is_reported_once() {
 
     // A slow list: the window keeps answering clicks while it waits.
     app.demo
-        .fault(json!({"kind": "latency", "latencyMs": 4000, "count": 1}))
-        .await;
+        .control()
+        .arm(Fault::Latency { latency_ms: 4000 })
+        .await
+        .expect("arming a slow answer");
     refresh(&app).await;
     let clicked = std::time::Instant::now();
     app.click("tab-settings").await;
@@ -1271,8 +1307,10 @@ async fn faults_keep_the_window_responsive_and_a_lost_fund_is_reported_once() {
     let card = app.card(&id).await;
     let preset = plus_100(&card).await;
     app.demo
-        .fault(json!({"kind": "drop_after", "count": 1}))
-        .await;
+        .control()
+        .arm(Fault::DropAfter)
+        .await
+        .expect("arming a lost answer");
     app.reveal(&preset).await;
     preset.click().await.expect("clicking +100");
     let toast = app
