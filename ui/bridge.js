@@ -5,8 +5,8 @@ import { uiError as normaliseError } from './errors.js';
 
 /**
  * @typedef {{code: string, message: string, gridCode?: string, httpStatus?: number, account?: AccountView}} UiError
- * @typedef {{amount: number, display: string, currencyCode?: string, decimals?: number}} MoneyView
- * @typedef {{key: string, label: string, value: string, emphasis: boolean, monospace: boolean}} FieldView
+ * @typedef {{amount: number, display: string, currencyCode?: string, decimals?: number, unavailable?: string}} MoneyView
+ * @typedef {{key: string, label: string, value: string, emphasis: boolean, monospace: boolean, unavailable?: string}} FieldView
  * @typedef {{key: string, label: string, value: string, network?: string, asset?: string}} QrTarget
  * @typedef {{accountType: string, title: string, kind: string, network?: string, notes?: string,
  *   fields: FieldView[], qrTargets: QrTarget[], known: boolean, reference?: string}} InstructionView

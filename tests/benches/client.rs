@@ -125,7 +125,7 @@ async fn main() {
         .await
         .unwrap()
         .remove(0);
-    let exact = after.balance.amount == usd.balance.amount + 5_050;
+    let exact = after.balance.amount.exact() == usd.balance.amount.exact().map(|a| a + 5_050);
     println!(
         "100 concurrent sandbox funds: {:.1} ms, {:.0} funds/s, final balance exact: {exact}",
         ms(elapsed),

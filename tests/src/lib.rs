@@ -75,7 +75,7 @@ impl TestGrid {
     pub fn client_with(&self, credentials: Credentials) -> GridClient {
         let mut config = ClientConfig::new(self.base_url(), credentials);
         config.retry = Self::QUICK_RETRIES;
-        config.request_timeout = Duration::from_secs(20);
+        config.deadline = Duration::from_secs(20);
         GridClient::new(config).expect("client for the simulator")
     }
 
@@ -96,7 +96,7 @@ impl TestGrid {
             ),
         );
         config.retry = retry;
-        config.request_timeout = Duration::from_secs(20);
+        config.deadline = Duration::from_secs(20);
         GridClient::new(config).expect("client for the simulator")
     }
 

@@ -222,7 +222,7 @@ async fn customer_accounts_page_consistently_and_filter() {
     );
     assert!(big_pages
         .iter()
-        .all(|a| a.total_balance.amount >= a.balance.amount));
+        .all(|a| a.total_balance.amount.exact() >= a.balance.amount.exact()));
     grid.stop().await;
 }
 
@@ -310,10 +310,13 @@ async fn funding_adds_exactly_the_amount_to_both_balances() {
         .fund_sandbox_internal_account(&before.id, 12_345)
         .await
         .expect("fund");
-    assert_eq!(after.balance.amount, before.balance.amount + 12_345);
     assert_eq!(
-        after.total_balance.amount,
-        before.total_balance.amount + 12_345
+        after.balance.amount.exact(),
+        before.balance.amount.exact().map(|a| a + 12_345)
+    );
+    assert_eq!(
+        after.total_balance.amount.exact(),
+        before.total_balance.amount.exact().map(|a| a + 12_345)
     );
     assert_ne!(
         after.updated_at, before.updated_at,
@@ -321,7 +324,8 @@ async fn funding_adds_exactly_the_amount_to_both_balances() {
     );
     let reread = find_account(&grid, &before.id).await;
     assert_eq!(
-        reread.balance.amount, after.balance.amount,
+        reread.balance.amount.exact(),
+        after.balance.amount.exact(),
         "the fund is stored"
     );
     let btc = platform_account(&grid, "BTC").await;
@@ -330,7 +334,10 @@ async fn funding_adds_exactly_the_amount_to_both_balances() {
         .fund_sandbox_internal_account(&btc.id, 1)
         .await
         .expect("1 sat");
-    assert_eq!(funded.balance.amount, btc.balance.amount + 1);
+    assert_eq!(
+        funded.balance.amount.exact(),
+        btc.balance.amount.exact().map(|a| a + 1)
+    );
     grid.stop().await;
 }
 
@@ -395,8 +402,8 @@ async fn credentials_are_checked_on_every_route() {
         .expect("answers");
     assert_eq!(response.status(), 401, "no Authorization header at all");
     assert_eq!(
-        find_account(&grid, &usd.id).await.balance.amount,
-        usd.balance.amount,
+        find_account(&grid, &usd.id).await.balance.amount.exact(),
+        usd.balance.amount.exact(),
         "nothing funded"
     );
     grid.stop().await;
@@ -487,8 +494,8 @@ async fn the_simulator_validates_like_the_spec() {
     .await;
     assert_eq!(status, 400, "a body that is not JSON");
     assert_eq!(
-        find_account(&grid, &usd.id).await.balance.amount,
-        usd.balance.amount,
+        find_account(&grid, &usd.id).await.balance.amount.exact(),
+        usd.balance.amount.exact(),
         "no bad request funded anything"
     );
     let ok = grid
@@ -782,11 +789,14 @@ async fn parallel_funds_are_never_lost() {
     }
     let after = find_account(&grid, &usd.id).await;
     assert_eq!(
-        after.balance.amount,
-        usd.balance.amount + 5_050,
+        after.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 5_050),
         "1+2+…+100 exactly"
     );
-    assert_eq!(after.total_balance.amount, usd.total_balance.amount + 5_050);
+    assert_eq!(
+        after.total_balance.amount.exact(),
+        usd.total_balance.amount.exact().map(|a| a + 5_050)
+    );
     grid.stop().await;
 }
 
@@ -941,8 +951,8 @@ async fn a_fund_is_never_retried() {
         .expect_err("503 is reported, not retried");
     assert_eq!(err.http_status(), Some(503));
     assert_eq!(
-        find_account(&grid, &usd.id).await.balance.amount,
-        usd.balance.amount
+        find_account(&grid, &usd.id).await.balance.amount.exact(),
+        usd.balance.amount.exact()
     );
 
     grid.arm(Fault::DropAfter, 1).await;
@@ -956,8 +966,8 @@ async fn a_fund_is_never_retried() {
     );
     let after = find_account(&grid, &usd.id).await;
     assert_eq!(
-        after.balance.amount,
-        usd.balance.amount + 700,
+        after.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 700),
         "applied once, not retried"
     );
     grid.stop().await;

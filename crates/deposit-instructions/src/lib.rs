@@ -13,4 +13,5 @@ pub use view::{
     account_type_label, account_view, external_account_view, funding_view, instruction_view,
     status_label, status_tone, AccountView, ExternalAccountView, FieldView, FundPreset,
     FundingView, InstructionKind, InstructionView, MoneyView, QrTarget, StatusTone,
+    MAX_FIELD_CHARS, UNAVAILABLE,
 };

@@ -18,6 +18,14 @@ pub enum InstructionKind {
     Other,
 }
 
+/// The longest value a field shows: well beyond any real address, reference, PIX code or
+/// Lightning invoice (and the 3,400-character values the PDF tests print whole), while a
+/// multi-megabyte string from a hostile server cannot flood a card, a sheet or a CSV cell.
+pub const MAX_FIELD_CHARS: usize = 5_000;
+
+/// What a view shows in place of a value it cannot show; the reason is beside it.
+pub const UNAVAILABLE: &str = "Unavailable";
+
 /// One labelled value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,11 +33,51 @@ pub struct FieldView {
     /// The wire key (`accountNumber`), or a dotted path for nested objects.
     pub key: String,
     pub label: String,
+    /// Empty when `unavailable` is set.
     pub value: String,
     /// The payment reference: the payer must include it.
     pub emphasis: bool,
     /// Addresses, invoices and codes: shown in a fixed-width font and wrapped anywhere.
     pub monospace: bool,
+    /// Why the value is not shown: Grid sent more than [`MAX_FIELD_CHARS`] characters. The
+    /// value is hidden, not cut: a cut-off account number or address must never be copied or
+    /// paid to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+}
+
+impl FieldView {
+    /// A field, with an over-long value hidden and the reason given.
+    fn new(key: String, label: String, value: String, emphasis: bool, monospace: bool) -> Self {
+        let (value, unavailable) = match too_long(&value) {
+            Some(reason) => (String::new(), Some(reason)),
+            None => (value, None),
+        };
+        Self {
+            key,
+            label,
+            value,
+            emphasis,
+            monospace,
+            unavailable,
+        }
+    }
+}
+
+/// Why `value` is too long to show, if it is.
+fn too_long(value: &str) -> Option<String> {
+    let length = value.chars().count();
+    (length > MAX_FIELD_CHARS).then(|| {
+        format!(
+            "Grid sent {} characters here; values over {} characters are not shown.",
+            grouped(length),
+            grouped(MAX_FIELD_CHARS)
+        )
+    })
+}
+
+fn grouped(n: usize) -> String {
+    grid_client::money::format_minor_units(i64::try_from(n).unwrap_or(i64::MAX), 0)
 }
 
 /// A value to show as a QR code.
@@ -304,13 +352,13 @@ fn push_fields(
             }
         }
         if let Some(text) = value_text(value) {
-            out.push(FieldView {
-                emphasis: prefix.is_empty() && key == "reference",
-                monospace: MONOSPACE_KEYS.contains(&key.as_str()),
-                key: path,
+            out.push(FieldView::new(
+                path,
                 label,
-                value: text,
-            });
+                text,
+                prefix.is_empty() && key == "reference",
+                MONOSPACE_KEYS.contains(&key.as_str()),
+            ));
         }
     }
 }
@@ -337,13 +385,13 @@ fn push_array_items(key: &str, items: &[Value], path: &str, label: &str, out: &m
             }
             other => {
                 if let Some(text) = value_text(other) {
-                    out.push(FieldView {
-                        monospace: MONOSPACE_KEYS.contains(&key),
-                        key: item_path,
-                        label: item_label,
-                        value: text,
-                        emphasis: false,
-                    });
+                    out.push(FieldView::new(
+                        item_path,
+                        item_label,
+                        text,
+                        false,
+                        MONOSPACE_KEYS.contains(&key),
+                    ));
                 }
             }
         }
@@ -380,13 +428,13 @@ pub fn instruction_view_from_map(
                 .map_or(fields.len(), |i| i + 1);
             fields.insert(
                 at,
-                FieldView {
-                    key: "network".into(),
-                    label: "Network".into(),
-                    value: net.clone(),
-                    emphasis: false,
-                    monospace: false,
-                },
+                FieldView::new(
+                    "network".into(),
+                    "Network".into(),
+                    net.clone(),
+                    false,
+                    false,
+                ),
             );
         }
     }
@@ -394,7 +442,8 @@ pub fn instruction_view_from_map(
         .iter()
         .filter_map(|(key, label)| {
             let value = map.get(*key)?.as_str()?.trim();
-            (!value.is_empty()).then(|| QrTarget {
+            // An over-long value is hidden in its field, so it gets no code either.
+            (!value.is_empty() && too_long(value).is_none()).then(|| QrTarget {
                 key: (*key).to_owned(),
                 label: (*label).to_owned(),
                 value: value.to_owned(),
@@ -410,10 +459,16 @@ pub fn instruction_view_from_map(
     InstructionView {
         title: title_for(&account_type),
         kind: kind_for(&account_type, map),
-        reference: map.get("reference").and_then(value_text),
+        reference: map
+            .get("reference")
+            .and_then(value_text)
+            .filter(|r| too_long(r).is_none()),
         account_type,
         network,
-        notes: notes.map(str::to_owned).filter(|n| !n.trim().is_empty()),
+        // Notes are prose for people, not values to copy: an over-long one is cut, not hidden.
+        notes: notes
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| grid_client::ellipsize(n, MAX_FIELD_CHARS)),
         fields,
         qr_targets,
         known,
@@ -443,21 +498,32 @@ pub fn instruction_view(instruction: &PaymentInstructions) -> InstructionView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoneyView {
-    /// Smallest units, as on the wire.
+    /// Smallest units, as on the wire when Grid sent a whole number that fits an `i64`, else 0.
+    /// Meaningless when `unavailable` is set.
     pub amount: i64,
-    /// "$1,000.50"
+    /// "$1,000.50", or [`UNAVAILABLE`].
     pub display: String,
     pub currency_code: Option<String>,
     pub decimals: Option<u32>,
+    /// Why the amount cannot be shown ([`grid_client::money::AmountUnavailable`]): beyond
+    /// `i64` or any sane balance, not a whole number, or in a currency with more decimal places
+    /// than exact money supports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 impl MoneyView {
     fn new(amount: &grid_client::models::CurrencyAmount) -> Self {
+        let (display, unavailable) = match amount.display() {
+            Ok(display) => (display, None),
+            Err(why) => (UNAVAILABLE.to_owned(), Some(why.to_string())),
+        };
         Self {
-            amount: amount.amount,
-            display: amount.display(),
+            amount: amount.amount.exact().unwrap_or(0),
+            display,
             currency_code: amount.currency.code.clone(),
             decimals: amount.currency.decimals,
+            unavailable,
         }
     }
 }
@@ -841,6 +907,66 @@ mod tests {
         assert!(
             pairs.contains(&("Limits \u{203a} Daily", "100")),
             "{pairs:?}"
+        );
+    }
+
+    #[test]
+    fn over_long_values_are_hidden_with_a_reason_never_cut() {
+        let long = "9".repeat(MAX_FIELD_CHARS + 1);
+        let v = view(json!({
+            "instructionsNotes": "n".repeat(MAX_FIELD_CHARS * 2),
+            "accountOrWalletInfo": {
+                "accountType": "SOLANA_WALLET", "address": long, "assetType": "USDC",
+                "reference": long, "tags": [long],
+                "nested": {"accountNumber": long}
+            }
+        }));
+        for key in ["address", "reference", "tags", "nested.accountNumber"] {
+            let field = v
+                .fields
+                .iter()
+                .find(|f| f.key == key)
+                .unwrap_or_else(|| panic!("{key} keeps its field"));
+            assert_eq!(field.value, "", "{key}: hidden, not cut");
+            assert_eq!(
+                field.unavailable.as_deref(),
+                Some(
+                    "Grid sent 5,001 characters here; values over 5,000 characters are not shown."
+                ),
+                "{key}"
+            );
+        }
+        assert!(v.qr_targets.is_empty(), "no QR code of a hidden value");
+        assert_eq!(
+            v.reference, None,
+            "a hidden reference is not shown elsewhere"
+        );
+        let notes = v.notes.expect("notes");
+        assert_eq!(notes.chars().count(), MAX_FIELD_CHARS, "prose is cut");
+        assert!(notes.ends_with('\u{2026}'));
+        let network = v
+            .fields
+            .iter()
+            .find(|f| f.key == "network")
+            .expect("network");
+        assert_eq!(
+            (network.value.as_str(), &network.unavailable),
+            ("Solana", &None)
+        );
+
+        // At the limit, a value is whole.
+        let fits = "9".repeat(MAX_FIELD_CHARS);
+        let v = view(
+            json!({"accountOrWalletInfo": {"accountType": "SOLANA_WALLET", "address": fits, "assetType": "USDC"}}),
+        );
+        let address = v
+            .fields
+            .iter()
+            .find(|f| f.key == "address")
+            .expect("address");
+        assert_eq!(
+            (address.value.len(), &address.unavailable),
+            (MAX_FIELD_CHARS, &None)
         );
     }
 

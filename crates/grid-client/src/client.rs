@@ -1,4 +1,9 @@
-//! The HTTP client: Basic auth, timeouts, GET-only retries, paging, and the signed retry.
+//! The HTTP client: Basic auth, one deadline per operation, GET-only retries, bounded answers,
+//! paging, and the signed retry.
+//!
+//! Cancellation: every operation is a plain future that owns its request. Dropping it (the app's
+//! "Cancel" on a long listing) closes the request's connection and stops any retry or backoff
+//! wait at once; the client spawns no task per request, so nothing keeps running afterwards.
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -10,6 +15,7 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{ApiError, Error};
@@ -18,7 +24,7 @@ use crate::models::{
     InternalAccountType, InternalAccountUpdateRequest, Page, PlatformInternalAccountListResponse,
     SandboxFundRequest, SignedRequestChallenge,
 };
-use crate::money::MAX_FUND_AMOUNT;
+use crate::money::{format_minor_units, MAX_FUND_AMOUNT};
 use crate::secret::{Credentials, Secret};
 
 /// Grid's production base URL for the API version this client speaks.
@@ -27,17 +33,32 @@ pub const DEFAULT_BASE_URL: &str = "https://api.lightspark.com/grid/2025-10-13";
 pub const REDIRECT_REFUSED: &str = "REDIRECT_REFUSED";
 /// The largest page Grid serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// The most of one answer the client reads: 16 MiB, far beyond a page of 100 accounts (well
+/// under 1 MiB). A larger answer is refused while it is read, never held in memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Grid's error messages and codes (and decode errors) are cut to this many characters, the
+/// last one an ellipsis, when the error is built: they reach the window and logs.
+pub const MAX_ERROR_MESSAGE_CHARS: usize = 500;
+/// The longest id put in a URL path. Grid's ids are a type name and a UUID (about 50
+/// characters).
+pub const MAX_ID_CHARS: usize = 1_000;
 
 /// When and how GETs are retried. POSTs and PATCHes are never retried automatically.
+///
+/// A GET is retried on connection errors, 429 and 5xx, never after a timeout: a server that
+/// stayed silent for a whole attempt rarely answers the next one sooner, and retrying would
+/// spend the rest of the operation's [`ClientConfig::deadline`] on the same silence — the
+/// person can refresh at a click. Every wait ends within the deadline: a backoff or a
+/// `Retry-After` that would not ends the operation at once with the last error.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).
     pub max_retries: u32,
     /// First backoff; doubles each retry.
     pub base_delay: Duration,
-    /// Cap on any single backoff wait. A server's `Retry-After` longer than this is not
-    /// shortened: the GET stops and returns the error with its `retry_after`, so the caller
-    /// can say how long Grid asks to wait.
+    /// Cap on any single backoff wait. A server's `Retry-After` longer than this (or than the
+    /// time left before the deadline) is not shortened: the GET stops and returns the error
+    /// with its `retry_after`, so the caller can say how long Grid asks to wait.
     pub max_delay: Duration,
 }
 
@@ -51,13 +72,17 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Everything needed to build a [`GridClient`].
+/// Everything needed to build a [`GridClient`]. `Debug` prints no credential.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub base_url: String,
     pub credentials: Credentials,
+    /// The most one attempt may wait for a connection (within the deadline).
     pub connect_timeout: Duration,
-    pub request_timeout: Duration,
+    /// The most one operation (a list page, a fund, one step of the PATCH) may take, every
+    /// attempt, backoff wait and the reading of the answer included. Past it the operation
+    /// ends with [`Error::MaybeSent`]. Default 30 seconds.
+    pub deadline: Duration,
     pub retry: RetryPolicy,
 }
 
@@ -67,7 +92,7 @@ impl ClientConfig {
             base_url: base_url.into(),
             credentials,
             connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(30),
             retry: RetryPolicy::default(),
         }
     }
@@ -115,13 +140,15 @@ pub enum UpdateOutcome {
     ChallengeIssued(SignedRequestChallenge),
 }
 
-/// A Grid API client. Cheap to clone (the connection pool is shared).
+/// A Grid API client. Cheap to clone (the connection pool is shared). Every method is bounded
+/// by [`ClientConfig::deadline`] and [`MAX_RESPONSE_BYTES`], and stops when its future is dropped.
 #[derive(Clone)]
 pub struct GridClient {
     http: reqwest::Client,
     base: Url,
     authorization: HeaderValue,
     retry: RetryPolicy,
+    deadline: Duration,
 }
 
 impl std::fmt::Debug for GridClient {
@@ -189,11 +216,56 @@ fn check_limit(page: &PageRequest) -> Result<(), Error> {
     }
 }
 
-fn check_id(id: &str, what: &str) -> Result<(), Error> {
+/// An id goes into the URL as one path segment, never as a path: anything that could change
+/// the route (`.`/`..`, which URL parsers drop, or `/`, `?`, `#`, `%`, `\\`, whitespace, control
+/// characters) is refused before anything is sent.
+fn check_id<'a>(id: &'a str, what: &str) -> Result<&'a str, Error> {
+    let refuse = |why: String| {
+        Err(Error::not_sent(format!(
+            "That {what} id cannot be used: {why}"
+        )))
+    };
+    let length = id.chars().count();
     if id.trim().is_empty() {
-        Err(Error::not_sent(format!("The {what} id is empty.")))
-    } else {
-        Ok(())
+        return refuse("it is empty.".to_owned());
+    }
+    if id == "." || id == ".." {
+        return refuse(format!(
+            "\"{id}\" would change the address the request goes to."
+        ));
+    }
+    if length > MAX_ID_CHARS {
+        let grouped = |n: usize| format_minor_units(i64::try_from(n).unwrap_or(i64::MAX), 0);
+        return refuse(format!(
+            "it is {} characters long; Grid's ids are at most {}.",
+            grouped(length),
+            grouped(MAX_ID_CHARS)
+        ));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '?' | '#' | '%' | '\\'))
+    {
+        let shown = if c.is_control() {
+            "an invisible control character".to_owned()
+        } else if c.is_whitespace() {
+            "a space".to_owned()
+        } else {
+            format!("\"{c}\"")
+        };
+        return refuse(format!(
+            "it contains {shown}, which is never part of a Grid id and would change the address the request goes to."
+        ));
+    }
+    Ok(id)
+}
+
+/// "30 seconds", "1 second", "400 ms".
+fn describe_duration(duration: Duration) -> String {
+    match duration.as_secs() {
+        1 if duration.subsec_millis() == 0 => "1 second".to_owned(),
+        secs if secs >= 1 && duration.subsec_millis() == 0 => format!("{secs} seconds"),
+        _ => format!("{} ms", duration.as_millis()),
     }
 }
 
@@ -219,9 +291,9 @@ impl GridClient {
             reqwest::header::ACCEPT,
             HeaderValue::from_static("application/json"),
         );
+        // No per-request timeout here: one deadline per operation covers every attempt.
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
             .default_headers(headers)
             .user_agent(concat!("grid-desk/", env!("CARGO_PKG_VERSION")))
             // Never follow a redirect: it could take an https base URL (and the Basic
@@ -234,6 +306,7 @@ impl GridClient {
             base,
             authorization,
             retry: config.retry,
+            deadline: config.deadline,
         })
     }
 
@@ -268,8 +341,53 @@ impl GridClient {
             .min(self.retry.max_delay)
     }
 
-    /// GET with bounded retries on connection errors, 429 and 5xx.
+    /// When an operation starting now must end (a year ahead at most, so any configured
+    /// deadline is safe to add).
+    fn deadline_from_now(&self) -> Instant {
+        let now = Instant::now();
+        now.checked_add(self.deadline)
+            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+    }
+
+    /// Runs one operation until `deadline`; past it the operation's future is dropped (its
+    /// connection closed) and the answer is unknown.
+    async fn within_deadline<T>(
+        &self,
+        deadline: Instant,
+        what: &str,
+        operation: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        tokio::time::timeout_at(deadline, operation)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::MaybeSent {
+                    message: format!(
+                        "{what}: Grid did not answer within {}.",
+                        describe_duration(self.deadline)
+                    ),
+                })
+            })
+    }
+
+    /// GET with bounded retries on connection errors, 429 and 5xx, all within one deadline.
     async fn get<T: DeserializeOwned>(&self, url: Url, what: &str) -> Result<T, Error> {
+        let deadline = self.deadline_from_now();
+        self.within_deadline(deadline, what, self.get_with_retries(url, what, deadline))
+            .await
+    }
+
+    async fn get_with_retries<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+        deadline: Instant,
+    ) -> Result<T, Error> {
+        // A wait that would end at or past the deadline is not started.
+        let fits = |wait: Duration| {
+            Instant::now()
+                .checked_add(wait)
+                .is_some_and(|end| end < deadline)
+        };
         let mut retry = 0;
         loop {
             let sent = self
@@ -279,9 +397,16 @@ impl GridClient {
                 .send()
                 .await;
             let may_retry = retry < self.retry.max_retries;
-            match sent {
-                Err(err)
-                    if may_retry && (err.is_connect() || err.is_timeout() || err.is_request()) => {}
+            let wait = match sent {
+                // Never after a timeout (see `RetryPolicy`).
+                Err(err) if err.is_timeout() => return Err(Error::from_transport(&err, what)),
+                Err(err) if may_retry && (err.is_connect() || err.is_request()) => {
+                    let wait = self.backoff(retry);
+                    if !fits(wait) {
+                        return Err(Error::from_transport(&err, what));
+                    }
+                    wait
+                }
                 Err(err) => return Err(Error::from_transport(&err, what)),
                 Ok(response) => {
                     let status = response.status();
@@ -290,19 +415,20 @@ impl GridClient {
                     if !(retryable && may_retry) {
                         return read_response(response, what).await;
                     }
-                    if let Some(wait) = retry_after(response.headers()) {
-                        if wait > self.retry.max_delay {
-                            // Retrying sooner than Grid asked would only be refused again:
-                            // hand back the error, carrying the wait, for the caller to show.
-                            return read_response(response, what).await;
-                        }
-                        tokio::time::sleep(wait).await;
-                        retry += 1;
-                        continue;
+                    let wait = match retry_after(response.headers()) {
+                        Some(wait) => wait,
+                        None => self.backoff(retry),
+                    };
+                    if wait > self.retry.max_delay || !fits(wait) {
+                        // Retrying sooner than Grid asked would only be refused again, and a
+                        // wait past the deadline would end in a timeout: hand back the error
+                        // (with Grid's wait, if it gave one) for the caller to show.
+                        return read_response(response, what).await;
                     }
+                    wait
                 }
-            }
-            tokio::time::sleep(self.backoff(retry)).await;
+            };
+            tokio::time::sleep(wait).await;
             retry += 1;
         }
     }
@@ -461,7 +587,7 @@ impl GridClient {
         account_id: &InternalAccountId,
         amount: i64,
     ) -> Result<InternalAccount, Error> {
-        check_id(account_id.as_str(), "account")?;
+        let account_id = check_id(account_id.as_str(), "account")?;
         if amount <= 0 {
             return Err(Error::not_sent("The amount must be more than zero."));
         }
@@ -470,21 +596,22 @@ impl GridClient {
                 "The amount is too large: at most {MAX_FUND_AMOUNT} smallest units can be added at once."
             )));
         }
-        let url = self.url(
-            &["sandbox", "internal-accounts", account_id.as_str(), "fund"],
-            &[],
-        );
+        let url = self.url(&["sandbox", "internal-accounts", account_id, "fund"], &[]);
         let what = "Funding the account";
-        let response = self
-            .send_once(
-                Method::POST,
-                url,
-                &SandboxFundRequest { amount },
-                HeaderMap::new(),
-                what,
-            )
-            .await?;
-        read_response(response, what).await
+        let deadline = self.deadline_from_now();
+        self.within_deadline(deadline, what, async {
+            let response = self
+                .send_once(
+                    Method::POST,
+                    url,
+                    &SandboxFundRequest { amount },
+                    HeaderMap::new(),
+                    what,
+                )
+                .await?;
+            read_response(response, what).await
+        })
+        .await
     }
 
     /// Step 1 of `PATCH /internal-accounts/{id}`: usually answers with a challenge to sign.
@@ -493,23 +620,27 @@ impl GridClient {
         account_id: &InternalAccountId,
         update: &InternalAccountUpdateRequest,
     ) -> Result<UpdateOutcome, Error> {
-        check_id(account_id.as_str(), "account")?;
+        let account_id = check_id(account_id.as_str(), "account")?;
         if update.is_empty() {
             return Err(Error::not_sent("Choose at least one setting to change."));
         }
         let what = "Updating the account";
-        let url = self.url(&["internal-accounts", account_id.as_str()], &[]);
-        let response = self
-            .send_once(Method::PATCH, url, update, HeaderMap::new(), what)
-            .await?;
-        if response.status() == StatusCode::ACCEPTED {
-            return read_response(response, what)
+        let url = self.url(&["internal-accounts", account_id], &[]);
+        let deadline = self.deadline_from_now();
+        self.within_deadline(deadline, what, async {
+            let response = self
+                .send_once(Method::PATCH, url, update, HeaderMap::new(), what)
+                .await?;
+            if response.status() == StatusCode::ACCEPTED {
+                return read_response(response, what)
+                    .await
+                    .map(UpdateOutcome::ChallengeIssued);
+            }
+            read_response(response, what)
                 .await
-                .map(UpdateOutcome::ChallengeIssued);
-        }
-        read_response(response, what)
-            .await
-            .map(UpdateOutcome::Updated)
+                .map(UpdateOutcome::Updated)
+        })
+        .await
     }
 
     /// Step 2: the same PATCH and body with `Grid-Wallet-Signature` and `Request-Id`.
@@ -520,7 +651,7 @@ impl GridClient {
         request_id: &str,
         stamp: &str,
     ) -> Result<InternalAccount, Error> {
-        check_id(account_id.as_str(), "account")?;
+        let account_id = check_id(account_id.as_str(), "account")?;
         if update.is_empty() {
             return Err(Error::not_sent("Choose at least one setting to change."));
         }
@@ -541,18 +672,23 @@ impl GridClient {
         headers.insert("Grid-Wallet-Signature", header("signature", stamp)?);
         headers.insert("Request-Id", header("request id", request_id)?);
         let what = "Completing the signed update";
-        let url = self.url(&["internal-accounts", account_id.as_str()], &[]);
-        let response = self
-            .send_once(Method::PATCH, url, update, headers, what)
-            .await?;
-        if response.status() == StatusCode::ACCEPTED {
-            return Err(Error::Decode {
-                path: ".".into(),
-                message: "Grid issued a new challenge instead of applying the signed update".into(),
-                body_excerpt: String::new(),
-            });
-        }
-        read_response(response, what).await
+        let url = self.url(&["internal-accounts", account_id], &[]);
+        let deadline = self.deadline_from_now();
+        self.within_deadline(deadline, what, async {
+            let response = self
+                .send_once(Method::PATCH, url, update, headers, what)
+                .await?;
+            if response.status() == StatusCode::ACCEPTED {
+                return Err(Error::Decode {
+                    path: ".".into(),
+                    message: "Grid issued a new challenge instead of applying the signed update"
+                        .into(),
+                    body_excerpt: String::new(),
+                });
+            }
+            read_response(response, what).await
+        })
+        .await
     }
 }
 
@@ -569,8 +705,60 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    text.chars().take(500).collect()
+    let head = &bytes[..bytes.len().min(MAX_ERROR_MESSAGE_CHARS * 4)];
+    ellipsize(&String::from_utf8_lossy(head), MAX_ERROR_MESSAGE_CHARS)
+}
+
+/// `text` as is when it has at most `max_chars` characters, otherwise its first
+/// `max_chars - 1` and "…": for texts from Grid that reach people, never for values to copy.
+pub fn ellipsize(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_owned(),
+        Some(_) => {
+            let mut cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+            cut.push('\u{2026}');
+            cut
+        }
+    }
+}
+
+/// "Grid's answer is larger than 16 MiB; Grid Desk stopped reading it."
+fn too_large(what: &str) -> Error {
+    Error::MaybeSent {
+        message: format!(
+            "{what}: Grid's answer is larger than {} MiB; Grid Desk stopped reading it.",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ),
+    }
+}
+
+/// The body, read chunk by chunk and never more than [`MAX_RESPONSE_BYTES`] of it, whatever
+/// `Content-Length` says (or whether it says anything). A larger answer is an unknown outcome:
+/// the request reached Grid, but its answer cannot be used.
+async fn read_body(mut response: reqwest::Response, what: &str) -> Result<Vec<u8>, Error> {
+    let declared = response.content_length().unwrap_or(0);
+    if declared > MAX_RESPONSE_BYTES as u64 {
+        return Err(too_large(what));
+    }
+    let dropped = || Error::MaybeSent {
+        message: format!("{what}: the connection dropped while Grid was answering."),
+    };
+    // `declared` is at most the cap here; a false one only costs a smaller first allocation.
+    let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(|_| dropped())? {
+        if chunk.len() > MAX_RESPONSE_BYTES - body.len() {
+            return Err(too_large(what));
+        }
+        if body.capacity() - body.len() < chunk.len() {
+            // Grow by doubling, but never past the cap.
+            let wanted = (body.capacity() * 2)
+                .max(body.len() + chunk.len())
+                .min(MAX_RESPONSE_BYTES);
+            body.reserve_exact(wanted - body.len());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Decodes a 2xx body as `T`, or an error body as [`ApiError`].
@@ -584,18 +772,16 @@ async fn read_response<T: DeserializeOwned>(
     if status.is_redirection() {
         return Err(redirect_refused(&response, what, request_id));
     }
-    let bytes = response.bytes().await.map_err(|_| Error::MaybeSent {
-        message: format!("{what}: the connection dropped while Grid was answering."),
-    })?;
+    let bytes = read_body(response, what).await?;
     if status.is_success() {
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         return serde_path_to_error::deserialize(&mut de).map_err(|err| Error::Decode {
-            path: err.path().to_string(),
-            message: err.inner().to_string(),
+            path: ellipsize(&err.path().to_string(), MAX_ERROR_MESSAGE_CHARS),
+            message: ellipsize(&err.inner().to_string(), MAX_ERROR_MESSAGE_CHARS),
             body_excerpt: excerpt(&bytes),
         });
     }
-    let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
+    let mut body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
         status: status.as_u16(),
         code: format!("HTTP_{}", status.as_u16()),
         message: format!(
@@ -604,6 +790,8 @@ async fn read_response<T: DeserializeOwned>(
         ),
         details: None,
     });
+    body.message = ellipsize(&body.message, MAX_ERROR_MESSAGE_CHARS);
+    body.code = ellipsize(&body.code, MAX_ERROR_MESSAGE_CHARS);
     Err(ApiError {
         http_status: status.as_u16(),
         body,
@@ -633,7 +821,10 @@ fn redirect_refused(response: &reqwest::Response, what: &str, request_id: Option
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .map_or_else(|| "another address".to_owned(), |l| format!("\"{l}\""));
+        .map_or_else(
+            || "another address".to_owned(),
+            |l| format!("\"{}\"", ellipsize(l, 200)),
+        );
     ApiError {
         http_status: status.as_u16(),
         body: ErrorBody {
@@ -744,6 +935,65 @@ mod tests {
         let printed = format!("{:?}", client());
         assert!(!printed.contains("c2VjcmV0"), "{printed}");
         assert!(printed.contains("<redacted>"));
+    }
+
+    #[test]
+    fn debug_of_anything_holding_credentials_prints_neither_value() {
+        let config = ClientConfig::new(
+            "https://example.com/grid/2025-10-13",
+            Credentials::new("tok-8c1f0e", "sec-52d9aa"),
+        );
+        let client = GridClient::new(config.clone()).expect("client");
+        let printed = format!("{config:?} {config:#?} {client:?} {client:#?}");
+        // The Basic header too: base64 of "tok-8c1f0e:sec-52d9aa" and of the token id alone.
+        for leak in [
+            "tok-8c1f0e",
+            "sec-52d9aa",
+            "dG9rLThjMWYwZT",
+            "dG9rLThjMWYwZ",
+        ] {
+            assert!(!printed.contains(leak), "{leak} in {printed}");
+        }
+        assert!(printed.contains("<redacted>"));
+        assert!(
+            printed.contains("example.com"),
+            "the rest stays useful: {printed}"
+        );
+    }
+
+    #[test]
+    fn path_ids_are_one_segment_or_refused() {
+        assert_eq!(
+            check_id("InternalAccount:019542f5-b3e7", "account").ok(),
+            Some("InternalAccount:019542f5-b3e7")
+        );
+        assert_eq!(check_id("Compte:é", "account").ok(), Some("Compte:é"));
+        for (id, why) in [
+            ("..", "That account id cannot be used: \"..\" would change the address the request goes to."),
+            ("a/b", "That account id cannot be used: it contains \"/\", which is never part of a Grid id and would change the address the request goes to."),
+            ("a\u{0}b", "That account id cannot be used: it contains an invisible control character, which is never part of a Grid id and would change the address the request goes to."),
+            ("a b", "That account id cannot be used: it contains a space, which is never part of a Grid id and would change the address the request goes to."),
+            ("  ", "That account id cannot be used: it is empty."),
+        ] {
+            let err = check_id(id, "account").expect_err("refused");
+            assert_eq!(err.to_string(), why);
+        }
+        let err = check_id(&"x".repeat(MAX_ID_CHARS + 1), "account").expect_err("long");
+        assert_eq!(
+            err.to_string(),
+            "That account id cannot be used: it is 1,001 characters long; Grid's ids are at most 1,000."
+        );
+    }
+
+    #[test]
+    fn texts_are_cut_with_an_ellipsis() {
+        assert_eq!(ellipsize("short", 10), "short");
+        assert_eq!(ellipsize("exactly10!", 10), "exactly10!");
+        assert_eq!(ellipsize("eleven chars", 10), "eleven ch\u{2026}");
+        assert_eq!(ellipsize("ééééé", 3), "éé\u{2026}");
+        assert_eq!(describe_duration(Duration::from_secs(30)), "30 seconds");
+        assert_eq!(describe_duration(Duration::from_secs(1)), "1 second");
+        assert_eq!(describe_duration(Duration::from_millis(400)), "400 ms");
     }
 
     #[tokio::test]

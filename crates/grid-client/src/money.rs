@@ -7,7 +7,9 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::models::{Currency, CurrencyAmount};
+use serde_json::Value;
+
+use crate::models::{Currency, CurrencyAmount, MinorUnits};
 
 /// The largest amount `POST /sandbox/internal-accounts/{id}/fund` accepts, in smallest units.
 pub const MAX_FUND_AMOUNT: i64 = 100_000_000_000;
@@ -42,8 +44,72 @@ pub enum AmountError {
 }
 
 /// The most decimal places an amount can have: 10^18 is the largest power of ten an `i64`
-/// holds, so more would scale wrongly (or overflow) instead of converting exactly.
+/// holds, so more would scale wrongly (or overflow) instead of converting exactly. One rule for
+/// both directions: typed amounts are refused above it ([`AmountError::UnsupportedDecimals`])
+/// and Grid's amounts are not shown scaled by more ([`AmountUnavailable::UnsupportedDecimals`]).
 pub const MAX_DECIMALS: u32 = 18;
+
+/// The largest balance Grid Desk shows, in smallest units, either side of zero: 2^53 − 1, the
+/// largest whole number the window's JavaScript holds exactly (views carry the amount as a
+/// JSON number). Far beyond any real balance — $90 trillion in cents, 90 million BTC in
+/// satoshis — so a larger one is absurd data, shown as unavailable rather than rounded.
+///
+/// A negative balance within it is shown, with its sign: it is exact, and an overdrawn account
+/// (a returned deposit already spent) is exactly what a finance person must see.
+pub const MAX_SHOWN_AMOUNT: i64 = 9_007_199_254_740_991;
+
+/// Why an amount Grid sent cannot be shown. The account still decodes and renders; this is the
+/// reason people see in place of the amount.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountUnavailable {
+    #[error("Grid sent the amount as {raw}, not as a whole number of the currency's smallest unit, so it cannot be shown exactly.")]
+    NotWhole { raw: String },
+    #[error(
+        "Grid sent {raw} smallest units, beyond the {} that Grid Desk shows exactly.",
+        format_minor_units(MAX_SHOWN_AMOUNT, 0)
+    )]
+    TooLarge { raw: String },
+    #[error("This currency claims {decimals} decimal places; at most {MAX_DECIMALS} can be shown exactly.")]
+    UnsupportedDecimals { decimals: u32 },
+}
+
+/// The exact amount in smallest units, when Grid sent one that can be shown: a whole number,
+/// at most [`MAX_SHOWN_AMOUNT`] either side of zero, in a currency with at most
+/// [`MAX_DECIMALS`] decimal places (or none stated: then it is shown in smallest units).
+pub fn checked_amount(amount: &CurrencyAmount) -> Result<i64, AmountUnavailable> {
+    let exact = match &amount.amount {
+        MinorUnits::Exact(exact) => *exact,
+        MinorUnits::NotExact(raw) => return Err(not_exact(raw)),
+    };
+    if let Some(decimals) = amount.currency.decimals.filter(|d| *d > MAX_DECIMALS) {
+        return Err(AmountUnavailable::UnsupportedDecimals { decimals });
+    }
+    if exact.unsigned_abs() > MAX_SHOWN_AMOUNT.unsigned_abs() {
+        return Err(AmountUnavailable::TooLarge {
+            raw: format_minor_units(exact, 0),
+        });
+    }
+    Ok(exact)
+}
+
+/// A whole number beyond `i64` (serde_json keeps it as `u64`, or as a float past `u64`) is too
+/// large; anything else (a fraction, text, null) is not a whole number.
+fn not_exact(raw: &Value) -> AmountUnavailable {
+    // Every float of this magnitude is whole; smaller ones may be fractions.
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    let text = raw_excerpt(raw);
+    match raw {
+        Value::Number(n) if n.is_u64() || n.as_f64().is_some_and(|f| f.abs() >= TWO_POW_63) => {
+            AmountUnavailable::TooLarge { raw: text }
+        }
+        _ => AmountUnavailable::NotWhole { raw: text },
+    }
+}
+
+/// A raw JSON value short enough for a sentence.
+fn raw_excerpt(raw: &Value) -> String {
+    crate::ellipsize(&raw.to_string(), 40)
+}
 
 /// "USD amounts have at most 2 decimal places; "1.005" has more." and, for currencies without
 /// decimals, "JPY amounts are whole numbers; "10.5" has decimals."
@@ -177,8 +243,12 @@ fn ungroup(int_part: &str) -> Option<String> {
 }
 
 /// Formats smallest units with `decimals` places and thousands separators: 100050, 2 → "1,000.50".
+/// Above [`MAX_DECIMALS`] it does not scale at all and says so: "100,050 (smallest units)".
 pub fn format_minor_units(amount: i64, decimals: u32) -> String {
-    let value = Decimal::from_i128_with_scale(i128::from(amount), decimals.min(28));
+    if decimals > MAX_DECIMALS {
+        return format!("{} (smallest units)", format_minor_units(amount, 0));
+    }
+    let value = Decimal::from_i128_with_scale(i128::from(amount), decimals);
     let text = value.abs().to_string();
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
@@ -205,11 +275,11 @@ const PREFIX_SYMBOLS: &[&str] = &[
     "HK$", "S$", "NZ$", "CHF", "Fr", "kr", "zł", "R", "KSh", "GH₵", "E£", "Rp", "RM", "฿",
 ];
 
-/// Formats an amount for people: "$1,000.50", "0.00100000 BTC". Without `decimals` it says so
-/// instead of guessing.
+/// Formats an amount for people: "$1,000.50", "0.00100000 BTC". Without `decimals` (or with
+/// more than [`MAX_DECIMALS`]) it says so instead of guessing.
 pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
     let code = currency.code.as_deref().unwrap_or("");
-    let Some(decimals) = currency.decimals else {
+    let Some(decimals) = currency.decimals.filter(|d| *d <= MAX_DECIMALS) else {
         return format!("{amount} (smallest units) {code}")
             .trim_end()
             .to_owned();
@@ -229,9 +299,14 @@ pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
 }
 
 impl CurrencyAmount {
-    /// The amount for people, e.g. "$125.50".
-    pub fn display(&self) -> String {
-        format_with_currency(self.amount, &self.currency)
+    /// The exact amount in smallest units, or why it cannot be shown ([`checked_amount`]).
+    pub fn checked(&self) -> Result<i64, AmountUnavailable> {
+        checked_amount(self)
+    }
+
+    /// The amount for people, e.g. "$125.50", or why it cannot be shown.
+    pub fn display(&self) -> Result<String, AmountUnavailable> {
+        checked_amount(self).map(|amount| format_with_currency(amount, &self.currency))
     }
 }
 
@@ -409,6 +484,142 @@ mod tests {
             name: None,
         };
         assert_eq!(format_with_currency(1_500_000, &usdc), "1.500000 USDC");
+    }
+
+    fn balance(amount: serde_json::Value, currency: Currency) -> CurrencyAmount {
+        CurrencyAmount {
+            amount: serde_json::from_value(amount).expect("any JSON value is an amount"),
+            currency,
+        }
+    }
+
+    #[test]
+    fn amounts_grid_sends_are_shown_exactly_or_refused_with_a_reason() {
+        use serde_json::json;
+        let ok = balance(json!(12_550), usd());
+        assert_eq!(ok.display(), Ok("$125.50".to_owned()));
+        assert_eq!(ok.checked(), Ok(12_550));
+        assert_eq!(
+            balance(json!(MAX_SHOWN_AMOUNT), usd()).display(),
+            Ok("$90,071,992,547,409.91".to_owned()),
+            "the largest shown amount is still exact"
+        );
+        assert_eq!(balance(json!(0), usd()).display(), Ok("$0.00".to_owned()));
+        assert_eq!(
+            balance(json!(-500), usd()).display(),
+            Ok("-$5.00".to_owned()),
+            "an overdrawn account is shown as such"
+        );
+
+        type Check = fn(&AmountUnavailable) -> bool;
+        let cases: &[(serde_json::Value, Check, &str)] = &[
+            (
+                json!(9_223_372_036_854_775_808_u64),
+                |e| matches!(e, AmountUnavailable::TooLarge { .. }),
+                "Grid sent 9223372036854775808 smallest units, beyond the 9,007,199,254,740,991 that Grid Desk shows exactly.",
+            ),
+            (
+                json!(1e30),
+                |e| matches!(e, AmountUnavailable::TooLarge { .. }),
+                "Grid sent 1e+30 smallest units, beyond the 9,007,199,254,740,991 that Grid Desk shows exactly.",
+            ),
+            (
+                json!(MAX_SHOWN_AMOUNT + 1),
+                |e| matches!(e, AmountUnavailable::TooLarge { .. }),
+                "Grid sent 9,007,199,254,740,992 smallest units, beyond the 9,007,199,254,740,991 that Grid Desk shows exactly.",
+            ),
+            (
+                json!(-MAX_SHOWN_AMOUNT - 1),
+                |e| matches!(e, AmountUnavailable::TooLarge { .. }),
+                "Grid sent -9,007,199,254,740,992 smallest units, beyond the 9,007,199,254,740,991 that Grid Desk shows exactly.",
+            ),
+            (
+                json!(i64::MIN),
+                |e| matches!(e, AmountUnavailable::TooLarge { .. }),
+                "Grid sent -9,223,372,036,854,775,808 smallest units, beyond the 9,007,199,254,740,991 that Grid Desk shows exactly.",
+            ),
+            (
+                json!(12.5),
+                |e| matches!(e, AmountUnavailable::NotWhole { .. }),
+                "Grid sent the amount as 12.5, not as a whole number of the currency's smallest unit, so it cannot be shown exactly.",
+            ),
+            (
+                json!(100.0),
+                |e| matches!(e, AmountUnavailable::NotWhole { .. }),
+                "Grid sent the amount as 100.0, not as a whole number of the currency's smallest unit, so it cannot be shown exactly.",
+            ),
+            (
+                json!("12550"),
+                |e| matches!(e, AmountUnavailable::NotWhole { .. }),
+                "Grid sent the amount as \"12550\", not as a whole number of the currency's smallest unit, so it cannot be shown exactly.",
+            ),
+        ];
+        for (raw, check, message) in cases {
+            let err = balance(raw.clone(), usd())
+                .display()
+                .expect_err("not shown");
+            assert!(check(&err), "{raw}: {err:?}");
+            assert_eq!(err.to_string(), *message, "{raw}");
+        }
+
+        let long = balance(json!("9".repeat(5_000)), usd())
+            .display()
+            .expect_err("text");
+        assert!(
+            long.to_string().chars().count() < 200,
+            "a long raw value is cut for the sentence: {long}"
+        );
+
+        // One rule for decimals: what cannot be typed cannot be shown either.
+        let odd = Currency {
+            decimals: Some(MAX_DECIMALS + 1),
+            ..usd()
+        };
+        let err = balance(json!(1), odd.clone())
+            .display()
+            .expect_err("decimals");
+        assert_eq!(
+            err,
+            AmountUnavailable::UnsupportedDecimals {
+                decimals: MAX_DECIMALS + 1
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "This currency claims 19 decimal places; at most 18 can be shown exactly."
+        );
+        assert!(parse_fund_amount("1", &odd).is_err());
+        // Before, 40 decimals were silently scaled by 28: "0.0…01" shown for what was far less.
+        assert_eq!(format_minor_units(1, 40), "1 (smallest units)");
+        assert_eq!(
+            format_with_currency(
+                1_000,
+                &Currency {
+                    decimals: Some(40),
+                    ..usd()
+                }
+            ),
+            "1000 (smallest units) USD"
+        );
+    }
+
+    #[test]
+    fn odd_decimals_never_fail_decoding() {
+        use serde_json::json;
+        for (raw, decimals) in [
+            (json!(2), Some(2)),
+            (json!(40), Some(40)),
+            (json!(-1), None),
+            (json!(2.5), None),
+            (json!("2"), None),
+            (json!(4_294_967_296_u64), None),
+            (json!(null), None),
+        ] {
+            let currency: Currency =
+                serde_json::from_value(json!({"code": "USD", "decimals": raw}))
+                    .unwrap_or_else(|e| panic!("decimals {raw} must decode: {e}"));
+            assert_eq!(currency.decimals, decimals, "{raw}");
+        }
     }
 
     #[test]

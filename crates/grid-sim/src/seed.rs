@@ -85,7 +85,7 @@ impl Asset {
 
     fn amount(self, amount: i64) -> CurrencyAmount {
         CurrencyAmount {
-            amount,
+            amount: amount.into(),
             currency: self.currency(),
         }
     }
@@ -1261,7 +1261,7 @@ mod tests {
         assert_eq!(ids.len(), a.internal.len(), "ids are unique");
         for account in &a.internal {
             assert!(
-                account.total_balance.amount >= account.balance.amount,
+                account.total_balance.amount.exact() >= account.balance.amount.exact(),
                 "{}",
                 account.id
             );

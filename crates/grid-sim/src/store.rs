@@ -294,15 +294,17 @@ impl Store {
         let balance = account
             .balance
             .amount
-            .checked_add(amount)
+            .exact()
+            .and_then(|b| b.checked_add(amount))
             .ok_or_else(overflow)?;
         let total = account
             .total_balance
             .amount
-            .checked_add(amount)
+            .exact()
+            .and_then(|b| b.checked_add(amount))
             .ok_or_else(overflow)?;
-        account.balance.amount = balance;
-        account.total_balance.amount = total;
+        account.balance.amount = balance.into();
+        account.total_balance.amount = total.into();
         account.updated_at = now;
         Ok(account.clone())
     }
@@ -432,10 +434,13 @@ mod tests {
         let after = store
             .fund(&id, 12_345, "2026-01-02T03:04:05Z".to_owned())
             .expect("funds");
-        assert_eq!(after.balance.amount, before.balance.amount + 12_345);
         assert_eq!(
-            after.total_balance.amount,
-            before.total_balance.amount + 12_345
+            after.balance.amount.exact(),
+            before.balance.amount.exact().map(|a| a + 12_345)
+        );
+        assert_eq!(
+            after.total_balance.amount.exact(),
+            before.total_balance.amount.exact().map(|a| a + 12_345)
         );
         assert_eq!(after.updated_at, "2026-01-02T03:04:05Z");
         assert_eq!(
@@ -474,7 +479,10 @@ mod tests {
             .expect("funds");
         let before = original.internal_account(&id).expect("exists");
         let after = changed.internal_account(&id).expect("exists");
-        assert_eq!(after.balance.amount, before.balance.amount + 5);
+        assert_eq!(
+            after.balance.amount.exact(),
+            before.balance.amount.exact().map(|a| a + 5)
+        );
         assert_ne!(
             after.updated_at, before.updated_at,
             "the original kept its own copy"

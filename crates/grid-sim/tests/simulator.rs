@@ -495,12 +495,12 @@ async fn the_seed_has_every_instruction_type_and_status() {
     assert!(
         customers
             .iter()
-            .any(|a| a.total_balance.amount > a.balance.amount),
+            .any(|a| a.total_balance.amount.exact() > a.balance.amount.exact()),
         "some pending funds"
     );
     assert!(every
         .iter()
-        .all(|a| a.total_balance.amount >= a.balance.amount));
+        .all(|a| a.total_balance.amount.exact() >= a.balance.amount.exact()));
     assert!(every
         .iter()
         .all(|a| a.private_enabled.is_some()
@@ -578,13 +578,13 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let after: InternalAccount = serde_json::from_value(body).expect("an InternalAccount");
     assert_eq!(
-        after.balance.amount,
-        before.balance.amount + 12_345,
+        after.balance.amount.exact(),
+        before.balance.amount.exact().map(|a| a + 12_345),
         "available grows by the amount"
     );
     assert_eq!(
-        after.total_balance.amount,
-        before.total_balance.amount + 12_345,
+        after.total_balance.amount.exact(),
+        before.total_balance.amount.exact().map(|a| a + 12_345),
         "so does the total"
     );
     assert_ne!(after.updated_at, before.updated_at);
@@ -633,7 +633,7 @@ async fn a_fund_adds_exactly_the_amount_and_moves_updated_at() {
     let (_, body) = h.fund(btc.id.as_str(), json!({"amount": 1})).await;
     assert_eq!(
         body["balance"]["amount"],
-        btc.balance.amount + 1,
+        btc.balance.amount.exact().expect("a whole balance") + 1,
         "one satoshi"
     );
     let (status, _) = h
@@ -728,11 +728,14 @@ async fn fifty_parallel_funds_are_all_counted() {
     }
     let after = h.account(usd.id.as_str()).await;
     assert_eq!(
-        after.balance.amount,
-        usd.balance.amount + 1_275,
+        after.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 1_275),
         "1+2+…+50, none lost"
     );
-    assert_eq!(after.total_balance.amount, usd.total_balance.amount + 1_275);
+    assert_eq!(
+        after.total_balance.amount.exact(),
+        usd.total_balance.amount.exact().map(|a| a + 1_275)
+    );
     h.finish().await;
 }
 
@@ -1315,7 +1318,10 @@ async fn the_client_works_with_grids_own_base_path() {
         .fund_sandbox_internal_account(&usd.id, 4_321)
         .await
         .expect("funds under /grid/2025-10-13");
-    assert_eq!(funded.balance.amount, usd.balance.amount + 4_321);
+    assert_eq!(
+        funded.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 4_321)
+    );
     let page = client
         .list_customer_internal_accounts(&Default::default(), &Default::default())
         .await
@@ -1386,8 +1392,8 @@ async fn the_state_file_survives_a_restart_and_reset_restores_the_seed() {
     let h = Harness::start_with(config.clone()).await;
     let reread = h.account(usd.id.as_str()).await;
     assert_eq!(
-        reread.balance.amount,
-        usd.balance.amount + 777,
+        reread.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 777),
         "the fund survived the restart"
     );
     assert_eq!(
@@ -1441,7 +1447,11 @@ async fn a_change_that_cannot_be_saved_is_refused_and_not_applied() {
     .await;
     let usd = h.platform_account("USD").await;
     let id = usd.id.as_str();
-    let start = usd.balance.amount;
+    let start = usd
+        .balance
+        .amount
+        .exact()
+        .expect("the simulator's balances are whole numbers");
     assert_eq!(balance_on_disk(&path, id), start);
 
     // A folder where the simulator writes its temporary copy makes every save fail (even as
@@ -1461,8 +1471,8 @@ async fn a_change_that_cannot_be_saved_is_refused_and_not_applied() {
         "the message says nothing was applied: {message}"
     );
     assert_eq!(
-        h.account(id).await.balance.amount,
-        start,
+        h.account(id).await.balance.amount.exact(),
+        Some(start),
         "the balance did not move in memory"
     );
     assert_eq!(balance_on_disk(&path, id), start, "nor on disk");
@@ -1493,7 +1503,11 @@ async fn a_change_that_cannot_be_saved_is_refused_and_not_applied() {
     std::fs::remove_dir(&blocker).expect("unblock");
     let (status, funded) = h.fund(id, json!({"amount": 1_000})).await;
     assert_eq!(status, StatusCode::OK, "{funded}");
-    assert_eq!(h.account(id).await.balance.amount, start + 1_000, "once");
+    assert_eq!(
+        h.account(id).await.balance.amount.exact(),
+        Some(start + 1_000),
+        "once"
+    );
     assert_eq!(balance_on_disk(&path, id), start + 1_000, "saved once");
     let (status, updated) = h
         .patch(
@@ -1738,8 +1752,8 @@ async fn drop_faults_close_the_connection_without_an_answer() {
     assert!(err.status().is_none(), "{err:?}");
     let after = h.account(usd.id.as_str()).await;
     assert_eq!(
-        after.balance.amount,
-        usd.balance.amount + 700,
+        after.balance.amount.exact(),
+        usd.balance.amount.exact().map(|a| a + 700),
         "drop_after applied the fund once"
     );
     let dropped = h

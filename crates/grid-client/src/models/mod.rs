@@ -156,14 +156,74 @@ pub struct Currency {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Read leniently: a value that is not a whole number from 0 to 4,294,967,295 (negative,
+    /// a fraction, text) counts as absent, so one odd currency never fails a whole page.
+    /// Values above [`crate::money::MAX_DECIMALS`] decode and are refused when shown.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_decimals"
+    )]
     pub decimals: Option<u32>,
 }
 
-/// `CurrencyAmount`: an integer in the currency's smallest unit.
+fn lenient_decimals<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    Ok(value.as_u64().and_then(|d| u32::try_from(d).ok()))
+}
+
+/// `CurrencyAmount.amount` as Grid sent it. The spec says a whole number of the currency's
+/// smallest unit (int64). Anything else — beyond `i64`, a fraction, text — is kept as sent, so
+/// the account still decodes (one bad account never fails a page) and round-trips; showing it
+/// goes through [`CurrencyAmount::display`], which says why it cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MinorUnits {
+    /// A whole number of smallest units.
+    Exact(i64),
+    /// Any other JSON value, as received.
+    NotExact(Value),
+}
+
+impl MinorUnits {
+    /// The amount when Grid sent a whole number that fits an `i64`.
+    pub fn exact(&self) -> Option<i64> {
+        match self {
+            Self::Exact(amount) => Some(*amount),
+            Self::NotExact(_) => None,
+        }
+    }
+}
+
+impl From<i64> for MinorUnits {
+    fn from(value: i64) -> Self {
+        Self::Exact(value)
+    }
+}
+
+impl Serialize for MinorUnits {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Exact(amount) => serializer.serialize_i64(*amount),
+            Self::NotExact(raw) => raw.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MinorUnits {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        // `as_i64` is `None` for floats, even whole ones: money never comes from a float.
+        Ok(match value.as_i64() {
+            Some(amount) => Self::Exact(amount),
+            None => Self::NotExact(value),
+        })
+    }
+}
+
+/// `CurrencyAmount`: an amount in the currency's smallest unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrencyAmount {
-    pub amount: i64,
+    pub amount: MinorUnits,
     pub currency: Currency,
 }
 
