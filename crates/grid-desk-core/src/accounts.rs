@@ -594,6 +594,7 @@ pub(crate) mod tests {
             display: display.into(),
             currency_code: Some("USD".into()),
             decimals: Some(2),
+            unavailable: None,
         };
         let field =
             |key: &str, label: &str, value: &str, emphasis: bool| deposit_instructions::FieldView {
@@ -602,6 +603,7 @@ pub(crate) mod tests {
                 value: value.into(),
                 emphasis,
                 monospace: true,
+                unavailable: None,
             };
         AccountView {
             id: id.into(),

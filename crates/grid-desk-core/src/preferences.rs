@@ -8,7 +8,7 @@
 //! bug or a hostile page cannot grow the file without limit.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -90,36 +90,50 @@ pub struct SavePreferencesRequest {
 /// The remembered window state and its file.
 #[derive(Debug)]
 pub struct Preferences {
-    /// `None` when the file could not be opened (e.g. another program holds it): the window
-    /// still works and simply forgets on exit.
-    file: Option<Arc<state_file::StateFile>>,
+    path: PathBuf,
+    /// Taken when the file exists at start or on the first save, so a person who never changes
+    /// anything gets no file; `Err` when another program owns it: the window still works and
+    /// simply forgets on exit.
+    file: Mutex<Option<Result<Arc<state_file::StateFile>, String>>>,
     current: Mutex<UiPreferences>,
 }
 
 impl Preferences {
-    /// Opens (and locks) `ui-preferences.json` in `config_dir`. A missing file is the defaults;
-    /// an unreadable one is set aside beside it (`….unreadable-<unix seconds>`), never
-    /// overwritten, and the defaults are used.
+    /// `ui-preferences.json` in `config_dir`. A missing file is the defaults; an unreadable one
+    /// is set aside beside it (`….unreadable-<unix seconds>`), never overwritten, and the
+    /// defaults are used.
     pub fn open(config_dir: &Path) -> Self {
-        let path = config_dir.join(FILE_NAME);
-        if let Err(err) = std::fs::create_dir_all(config_dir) {
-            tracing::warn!("preferences not remembered: {}: {err}", config_dir.display());
-        }
-        let file = match state_file::StateFile::open(&path, "Grid Desk") {
-            Ok(file) => Some(Arc::new(file)),
-            Err(err) => {
-                tracing::warn!("preferences not remembered: {err}");
-                None
-            }
+        let preferences = Self {
+            path: config_dir.join(FILE_NAME),
+            file: Mutex::new(None),
+            current: Mutex::new(UiPreferences::default()),
         };
-        let current = file
-            .as_deref()
-            .map(read_or_set_aside)
-            .unwrap_or_default();
-        Self {
-            file,
-            current: Mutex::new(current),
+        if preferences.path.exists() {
+            if let Ok(file) = preferences.owned_file() {
+                *preferences.lock() = read_or_set_aside(&file);
+            }
         }
+        preferences
+    }
+
+    /// The file, locked for this app (opened once).
+    fn owned_file(&self) -> Result<Arc<state_file::StateFile>, String> {
+        let mut slot = self
+            .file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert_with(|| {
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            state_file::StateFile::open(&self.path, "Grid Desk")
+                .map(Arc::new)
+                .map_err(|e| {
+                    tracing::warn!("preferences not remembered: {e}");
+                    e.to_string()
+                })
+        })
+        .clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, UiPreferences> {
@@ -139,19 +153,21 @@ impl Preferences {
         preferences.validate()?;
         let bytes = serde_json::to_vec_pretty(&preferences)
             .map_err(|e| UiError::unknown(format!("The preferences could not be written: {e}")))?;
-        if let Some(file) = &self.file {
-            let file = Arc::clone(file);
-            tokio::task::spawn_blocking(move || {
-                file.write(&bytes).map_err(|e| {
-                    UiError::unknown(format!(
-                        "Grid Desk could not remember how the window was left ({}: {e}).",
-                        file.path().display()
-                    ))
-                })
+        let file = self.owned_file().map_err(|reason| {
+            UiError::unknown(format!(
+                "Grid Desk could not remember how the window was left ({reason})."
+            ))
+        })?;
+        tokio::task::spawn_blocking(move || {
+            file.write(&bytes).map_err(|e| {
+                UiError::unknown(format!(
+                    "Grid Desk could not remember how the window was left ({}: {e}).",
+                    file.path().display()
+                ))
             })
-            .await
-            .map_err(|e| UiError::unknown(format!("The preferences were not saved: {e}")))??;
-        }
+        })
+        .await
+        .map_err(|e| UiError::unknown(format!("The preferences were not saved: {e}")))??;
         *self.lock() = preferences.clone();
         Ok(preferences)
     }
@@ -267,12 +283,32 @@ mod tests {
         assert_eq!(kept, b"{not json");
     }
 
-    #[test]
-    fn a_second_owner_does_not_write_over_the_first() {
+    #[tokio::test]
+    async fn a_second_owner_does_not_write_over_the_first() {
         let dir = tempfile::tempdir().expect("tempdir");
         let first = Preferences::open(dir.path());
+        first
+            .save(SavePreferencesRequest {
+                preferences: prefs("customers"),
+            })
+            .await
+            .expect("the first owner saves");
         let second = Preferences::open(dir.path());
-        assert!(first.file.is_some());
-        assert!(second.file.is_none(), "the file has one owner");
+        let err = second
+            .save(SavePreferencesRequest {
+                preferences: prefs("settings"),
+            })
+            .await
+            .expect_err("the file has one owner");
+        assert!(err.message.contains("already in use"), "{}", err.message);
+        drop((first, second));
+        assert_eq!(Preferences::open(dir.path()).get(), prefs("customers"));
+    }
+
+    #[test]
+    fn nothing_is_written_until_something_is_saved() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let _prefs = Preferences::open(&dir.path().join("config"));
+        assert!(!dir.path().join("config").exists());
     }
 }

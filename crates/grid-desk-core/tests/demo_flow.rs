@@ -442,24 +442,24 @@ async fn every_fund_failure_is_either_refused_or_unknown_after_rereading() {
         if applied {
             expected += amount;
         }
-        assert_eq!(err.code, code, "{fault}: {err:?}");
+        assert_eq!(err.code, code, "{fault:?}: {err:?}");
         if code == UiCode::UnknownOutcome {
             let reread = err
                 .account
                 .as_ref()
-                .unwrap_or_else(|| panic!("{fault}: the balance was re-read: {err:?}"));
+                .unwrap_or_else(|| panic!("{fault:?}: the balance was re-read: {err:?}"));
             assert_eq!(
                 reread.balance.amount, expected,
-                "{fault}: the re-read balance is what Grid holds: applied once or not at all"
+                "{fault:?}: the re-read balance is what Grid holds: applied once or not at all"
             );
             assert!(
                 err.message.contains("did not send it again")
                     && err.message.contains(&reread.balance.display),
-                "{fault}: the message says it was not resent and tells the balance: {}",
+                "{fault:?}: the message says it was not resent and tells the balance: {}",
                 err.message
             );
         } else {
-            assert!(err.account.is_none(), "{fault}: nothing to re-read");
+            assert!(err.account.is_none(), "{fault:?}: nothing to re-read");
         }
     }
     let after = state
