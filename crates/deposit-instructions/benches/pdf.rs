@@ -9,11 +9,14 @@
 
 use std::time::{Duration, Instant};
 
-use deposit_instructions::{account_view, render_pdf, AccountView, SheetEnvironment, SheetOptions};
+use deposit_instructions::{
+    account_view, qr_matrix, render_pdf_output, AccountView, SheetEnvironment, SheetOptions,
+};
 use grid_client::models::InternalAccount;
 use serde_json::json;
 
 fn account(n: usize) -> AccountView {
+    // Ids and values stay unique per account up to 9,999,999.
     let invoice = format!(
         "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh{n:06}"
     );
@@ -46,13 +49,6 @@ fn account(n: usize) -> AccountView {
     account_view(&account)
 }
 
-fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle)
-        .count()
-}
-
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
@@ -64,6 +60,15 @@ fn millis(d: Duration) -> String {
     format!("{}.{:02} ms", micros / 1000, micros % 1000 / 10)
 }
 
+/// A figure in tenths, printed "12.3" without float arithmetic (denied in this workspace).
+struct Tenths(usize);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
+}
+
 fn main() {
     let options = SheetOptions {
         environment: SheetEnvironment::Sandbox,
@@ -71,25 +76,68 @@ fn main() {
         platform_name: Some("Acme Payments".to_owned()),
         ..SheetOptions::default()
     };
-    println!("deposit-instructions PDF (3 instructions, 2 QR codes per account)");
-    for (count, runs) in [(1, 21), (100, 9), (1_000, 5)] {
-        let accounts: Vec<AccountView> = (0..count).map(account).collect();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!("deposit-instructions PDF (3 instructions, 2 QR codes per account), {cores} cores");
+    // The first document of a process also parses the bundled fonts: shown apart, not counted.
+    let start = Instant::now();
+    let first = render_pdf_output(&[account(999_999)], &options).expect("pdf");
+    println!(
+        "first document of the process (1 account, fonts parsed): {}, {} KiB",
+        millis(start.elapsed()),
+        first.bytes.len() / 1024
+    );
+    // What the qrcode crate alone costs an account (its two codes, one thread).
+    let sample = account(7);
+    let values: Vec<&str> = sample
+        .instructions
+        .iter()
+        .flat_map(|i| i.qr_targets.iter().map(|q| q.value.as_str()))
+        .collect();
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let start = Instant::now();
+        for value in &values {
+            qr_matrix(value).expect("encodes");
+        }
+        times.push(start.elapsed());
+    }
+    println!(
+        "QR encoding alone (qrcode crate), {} codes of one account: median {}",
+        values.len(),
+        millis(median(times))
+    );
+    // Each size gets accounts of its own, so its first run encodes every QR code (the process
+    // keeps encoded codes: later runs of the same accounts reuse them, as printing the same
+    // accounts again in the app does).
+    for (count, runs, base) in [
+        (1, 21, 1_000_000),
+        (100, 9, 2_000_000),
+        (1_000, 5, 3_000_000),
+    ] {
+        let accounts: Vec<AccountView> = (base..base + count).map(account).collect();
+        let start = Instant::now();
+        let pdf = render_pdf_output(&accounts, &options).expect("pdf");
+        let cold = start.elapsed();
+        let (size, pages) = (pdf.bytes.len(), pdf.pages);
         let mut times = Vec::with_capacity(runs);
-        let mut size = 0;
-        let mut pages = 0;
         for _ in 0..runs {
             let start = Instant::now();
-            let pdf = render_pdf(&accounts, &options).expect("pdf");
+            let pdf = render_pdf_output(&accounts, &options).expect("pdf");
             times.push(start.elapsed());
-            size = pdf.len();
-            pages = occurrences(&pdf, b"/Type /Page") - occurrences(&pdf, b"/Type /Pages");
+            assert_eq!(
+                pdf.bytes.len(),
+                size,
+                "the same accounts make the same file"
+            );
         }
         let fastest = times.iter().min().copied().unwrap_or_default();
         println!(
-            "{count:>6} accounts: median {:>10} (min {:>10}, {runs} runs), {:>6} KiB, {pages} pages",
+            "{count:>6} accounts: first {:>10} (QR codes encoded); again: median {:>10} (min {:>10}, {runs} runs); {:>6} KiB ({} KiB an account), {pages} pages",
+            millis(cold),
             millis(median(times)),
             millis(fastest),
             size / 1024,
+            Tenths(size * 10 / 1024 / count),
         );
     }
 }

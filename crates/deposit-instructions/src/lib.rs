@@ -2,13 +2,22 @@
 //! printable PDF sheets and CSV for spreadsheets. No Tauri, so it builds and tests fast.
 
 pub mod csv;
+pub mod files;
 pub mod pdf;
 pub mod qr;
+pub mod sheet;
 pub mod view;
 
 pub use csv::{render_csv, CSV_BOM};
-pub use pdf::{paper_for_locale, render_pdf, Paper, PdfError, SheetEnvironment, SheetOptions};
+pub use pdf::{
+    render_pdf, render_pdf_output, render_pdf_with_fonts, render_sheets, Fonts, MissingScript,
+    PdfError, PdfOutput,
+};
 pub use qr::{qr_matrix, qr_svg, QrError};
+pub use sheet::{
+    build_sheet, build_sheets, paper_for_locale, Paper, Sheet, SheetDocument, SheetEnvironment,
+    SheetField, SheetInstruction, SheetOptions, SheetQr, SheetReference, SheetWarning,
+};
 pub use view::{
     account_type_label, account_view, external_account_view, funding_view, instruction_view,
     status_label, status_tone, AccountView, ExternalAccountView, FieldView, FundPreset,

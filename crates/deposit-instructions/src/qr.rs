@@ -1,8 +1,11 @@
-//! QR codes for addresses and invoices: one module matrix, drawn as SVG for screens and as
-//! vector rectangles in the PDF, so the code on screen and on paper is the same.
+//! QR codes for addresses and invoices: one module matrix, drawn as SVG for screens and as a
+//! one-pixel-per-module image in the PDF, so the code on screen and on paper is the same.
 //!
 //! Encoding uses the `qrcode` crate without its image/SVG renderers (we draw the matrix
 //! ourselves); tests decode every kind of value back with `rqrr`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -47,6 +50,90 @@ pub fn qr_matrix(value: &str) -> Result<(usize, Vec<bool>), QrError> {
     Ok((width, dark))
 }
 
+/// True when the value fits a QR code (at the lowest error correction, as [`qr_matrix`] falls
+/// back to): only the data is encoded, no mask is chosen, so this is cheap.
+pub fn fits_qr(value: &str) -> bool {
+    qrcode::bits::encode_auto(value.as_bytes(), EcLevel::L).is_ok()
+}
+
+/// A module matrix: (width, row-major dark flags), shared.
+pub type QrMatrix = Arc<(usize, Vec<bool>)>;
+
+/// Matrices already encoded, by value: a value printed twice (a card laid out two ways, the same
+/// address on several sheets, the same accounts printed again) is encoded once. Safe to share
+/// between threads; bounded by the modules it holds (it starts over when full).
+#[derive(Debug, Default)]
+pub struct QrCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    matrices: HashMap<String, Option<QrMatrix>>,
+    /// Modules held, for the bound.
+    modules: usize,
+}
+
+/// At most this many modules (one byte each) stay cached: 16 MiB, about 3,000 typical codes.
+const MAX_CACHED_MODULES: usize = 16 << 20;
+
+impl QrCache {
+    /// The process's cache: deposit addresses and invoices are printed again and again.
+    pub fn shared() -> &'static QrCache {
+        static SHARED: OnceLock<QrCache> = OnceLock::new();
+        SHARED.get_or_init(QrCache::default)
+    }
+
+    /// The value's matrix, encoded on first use; `None` when it is too long for a QR code.
+    pub fn matrix(&self, value: &str) -> Option<QrMatrix> {
+        if let Some(found) = self.lock().matrices.get(value) {
+            return found.clone();
+        }
+        // Encoded without the lock held, so threads encode different values at once.
+        let matrix = qr_matrix(value).ok().map(Arc::new);
+        let size = matrix.as_ref().map_or(0, |m| m.1.len());
+        let mut inner = self.lock();
+        if inner.modules + size > MAX_CACHED_MODULES {
+            inner.matrices.clear();
+            inner.modules = 0;
+        }
+        if !inner.matrices.contains_key(value) {
+            inner.modules += size;
+        }
+        inner
+            .matrices
+            .entry(value.to_owned())
+            .or_insert(matrix)
+            .clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        // A panic elsewhere cannot leave a half-written entry: each update is one call.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The runs of dark modules in a row of a matrix: (first, one past the last). Both the SVG and
+/// the PDF draw a code run by run.
+pub(crate) fn dark_runs(cells: &[bool]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut col = 0;
+    while col < cells.len() {
+        if !cells[col] {
+            col += 1;
+            continue;
+        }
+        let start = col;
+        while col < cells.len() && cells[col] {
+            col += 1;
+        }
+        runs.push((start, col));
+    }
+    runs
+}
+
 /// An SVG QR code at least `min_px` wide, with a quiet zone, black on white.
 pub fn qr_svg(value: &str, min_px: u32) -> Result<String, QrError> {
     let (width, dark) = qr_matrix(value)?;
@@ -55,17 +142,8 @@ pub fn qr_svg(value: &str, min_px: u32) -> Result<String, QrError> {
     let px = min_px.div_ceil(modules_u32).max(1) * modules_u32;
     let mut path = String::with_capacity(dark.len() * 4);
     for (row, cells) in dark.chunks(width.max(1)).enumerate() {
-        let mut col = 0;
-        while col < cells.len() {
-            if !cells[col] {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while col < cells.len() && cells[col] {
-                col += 1;
-            }
-            let (x, y, run) = (start + QUIET_ZONE, row + QUIET_ZONE, col - start);
+        for (start, end) in dark_runs(cells) {
+            let (x, y, run) = (start + QUIET_ZONE, row + QUIET_ZONE, end - start);
             path.push_str(&format!("M{x} {y}h{run}v1h-{run}z"));
         }
     }
@@ -139,6 +217,22 @@ mod tests {
             width >= 240,
             "a screen QR must be at least 240 px, got {width}"
         );
+    }
+
+    #[test]
+    fn fits_agrees_with_the_encoder_and_the_cache_encodes_once() {
+        let long = "x".repeat(3_000);
+        assert!(fits_qr("lnbc15u1p3xnhl2pp5"));
+        assert!(!fits_qr(&long), "qr_matrix refuses it, so fits_qr must too");
+        let cache = QrCache::default();
+        let first = cache.matrix("spark1abc").expect("encodes");
+        let second = cache.matrix("spark1abc").expect("encodes");
+        assert!(
+            Arc::ptr_eq(&first, &second),
+            "the second use is the cached matrix"
+        );
+        assert_eq!(*first, qr_matrix("spark1abc").expect("matrix"));
+        assert!(cache.matrix(&long).is_none());
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! render the same way — nothing Grid sends is dropped.
 
 use grid_client::models::{Currency, ExternalAccount, InternalAccount, PaymentInstructions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// How an instruction is paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum InstructionKind {
     Bank,
