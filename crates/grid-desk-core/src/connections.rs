@@ -13,6 +13,7 @@ use crate::accounts::{list_platform, PlatformAccountsRequest};
 use crate::demo::{self, Demo};
 use crate::error::{UiError, UiResult};
 use crate::keychain::Keychain;
+use crate::notices::Notices;
 use crate::settings::{
     validate_settings, ConnectionSettings, ConnectionSummary, ConnectionsConfig, ConnectionsFile,
     EnvConnection, EnvLabel, DEMO_ID, ENV_ID,
@@ -65,6 +66,9 @@ pub struct AppStateView {
     pub active: ConnectionSummary,
     pub connections: Vec<ConnectionSummary>,
     pub account_types: Vec<AccountTypeOption>,
+    /// An amount in the person's number format ("1,000.50", "1.000,50"), for the amount
+    /// field's placeholder.
+    pub amount_example: String,
 }
 
 /// The account types Grid's filter knows, labelled as cards label them.
@@ -141,9 +145,23 @@ impl Connections {
         keychain: Keychain,
         env: Option<EnvConnection>,
         demo: Arc<Demo>,
+        notices: &Notices,
     ) -> Self {
         let file = ConnectionsFile::in_dir(config_dir);
-        let config = file.load();
+        let loaded = file.load();
+        if let Some(aside) = &loaded.set_aside {
+            notices.push(
+                format!(
+                    "Your connection settings could not be read, so Grid Desk started without them. The damaged file was kept as {} (your keychain entries are untouched); add the connections again in Settings.",
+                    aside.display()
+                ),
+                Some(aside),
+            );
+        }
+        if let Some(err) = &loaded.in_use {
+            notices.push(err.message.clone(), Some(file.path()));
+        }
+        let config = loaded.config;
         let active = if env.is_some() {
             ENV_ID.to_owned()
         } else {
@@ -220,6 +238,7 @@ impl Connections {
             active,
             connections,
             account_types: account_types(),
+            amount_example: grid_client::money::number_format().example(),
         })
     }
 
@@ -654,7 +673,10 @@ pub(crate) mod tests {
         f.state().delete(id(&saved.id)).await.expect("deleted");
         assert!(f.store.users().is_empty(), "keychain entries removed");
         assert_eq!(f.state().active_id().await, DEMO_ID);
-        let reloaded = ConnectionsFile::in_dir(&f.config_dir).load();
+        let reloaded: ConnectionsConfig = serde_json::from_slice(
+            &std::fs::read(f.config_dir.join(ConnectionsFile::FILE_NAME)).expect("read"),
+        )
+        .expect("json");
         assert!(reloaded.connections.is_empty());
     }
 
@@ -680,10 +702,18 @@ pub(crate) mod tests {
             .await
             .expect("saved");
         f.state().switch(id(&saved.id)).await.expect("switch");
+        // The first app lets go of its files (a second one would be refused).
+        let Fixture {
+            _dir,
+            config_dir,
+            store,
+            desk,
+        } = f;
+        drop(desk);
         let again = GridDesk::new(DeskOptions::new(
-            f.config_dir.clone(),
-            f.config_dir.join("unused"),
-            f.store.clone(),
+            config_dir.clone(),
+            config_dir.join("unused"),
+            store,
         ));
         assert_eq!(again.connections.active_id().await, saved.id);
     }

@@ -9,6 +9,8 @@
 //! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
+//! | [`Logs`] | where the log files are; "Open logs folder" | [`logs`] |
+//! | [`Notices`] | what the window must be told unasked: a file set aside, a file owned by another Grid Desk | [`notices`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -26,6 +28,9 @@ pub mod demo;
 pub mod error;
 pub mod input;
 pub mod keychain;
+pub mod locale;
+pub mod logs;
+pub mod notices;
 pub mod preferences;
 pub mod printing;
 pub mod qr;
@@ -40,6 +45,8 @@ pub use accounts::Accounts;
 pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
+pub use logs::Logs;
+pub use notices::Notices;
 pub use preferences::Preferences;
 pub use printing::Printing;
 pub use signing::Signing;
@@ -67,6 +74,8 @@ pub struct DeskOptions {
     pub export_dir: Option<PathBuf>,
     /// Sees every response of the demo simulator (tests check them against the spec).
     pub demo_observer: Option<DemoObserver>,
+    /// The OS log directory, for "Open logs folder".
+    pub log_dir: Option<PathBuf>,
 }
 
 impl DeskOptions {
@@ -81,6 +90,7 @@ impl DeskOptions {
             store,
             export_dir: None,
             demo_observer: None,
+            log_dir: None,
         }
     }
 }
@@ -94,22 +104,28 @@ pub struct GridDesk {
     pub signing: Signing,
     pub printing: Printing,
     pub preferences: Preferences,
+    /// What the window must be told that no request asked for (files set aside, …).
+    pub notices: Arc<Notices>,
+    pub logs: Logs,
 }
 
 impl GridDesk {
     pub fn new(options: DeskOptions) -> Self {
         let keychain = Keychain::new(options.store);
+        let notices = Arc::new(Notices::default());
         let demo = Arc::new(Demo::new(
             options.data_dir,
             options.demo_addr,
             options.demo_observer,
             keychain.clone(),
+            Arc::clone(&notices),
         ));
         let connections = Arc::new(Connections::new(
             &options.config_dir,
             keychain.clone(),
             options.env,
             Arc::clone(&demo),
+            &notices,
         ));
         let remembered = Arc::new(AccountCache::default());
         let preferences = Preferences::open(&options.config_dir);
@@ -125,6 +141,8 @@ impl GridDesk {
             printing: Printing::new(Arc::clone(&connections), remembered, options.export_dir),
             connections,
             demo,
+            notices,
+            logs: Logs::new(options.log_dir),
         }
     }
 
