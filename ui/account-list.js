@@ -13,6 +13,8 @@ import {
   renderAccountCard, renderExternalCard, resetLazyQr, updateAccountCard,
 } from './cards.js';
 import { ChunkedCards } from './chunks.js';
+import { ErrorCode, uiError } from './errors.js';
+import { checkNotices } from './notices.js';
 import { groupDigits } from './format.js';
 import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
 import { hideBanner, showBanner, toast, toastError } from './notify.js';
@@ -169,6 +171,55 @@ function appendExternal(items) {
   for (const card of created) observeQrs(card);
 }
 
+// ----- in progress, and Cancel (issue 10) --------------------------------------------------
+
+const progress = el('list-progress');
+const progressText = el('list-progress-text');
+/** Shown only when a listing takes longer than this, so quick answers do not flicker. */
+const PROGRESS_AFTER_MS = 250;
+let listingSeq = 0;
+/** The listing in flight: its id (for cancel_listing) and its timers. */
+const inFlight = {
+  /** @type {string | null} */ id: null,
+  started: 0,
+  /** @type {ReturnType<typeof setInterval> | undefined} */ timer: undefined,
+};
+
+/** @param {string} id */
+function progressStarted(id) {
+  progressEnded();
+  inFlight.id = id;
+  inFlight.started = performance.now();
+  const tick = () => {
+    const ms = performance.now() - inFlight.started;
+    if (ms < PROGRESS_AFTER_MS) return;
+    progress.hidden = false;
+    progressText.textContent = `Loading accounts from Grid… ${Math.floor(ms / 1000)} s`;
+  };
+  inFlight.timer = setInterval(tick, 250);
+}
+
+function progressEnded() {
+  clearInterval(inFlight.timer);
+  inFlight.timer = undefined;
+  inFlight.id = null;
+  progress.hidden = true;
+}
+
+/** Cancel: the listing in flight stops (Rust drops its request); its answer is never shown. */
+async function cancelListing() {
+  const id = inFlight.id;
+  if (!id) return;
+  progressText.textContent = 'Cancelling…';
+  try {
+    await bridge.cancelListing(id);
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+el('list-cancel').addEventListener('click', cancelListing);
+
 /** Loads the next page (or the whole platform list). */
 async function loadMore() {
   const q = query;
@@ -177,23 +228,26 @@ async function loadMore() {
   const first = listing.loaded === 0 && !listing.cursor;
   listing.loading = true;
   updateStatus();
+  listingSeq += 1;
+  const listingId = `${q.tab}-${listingSeq}`;
+  progressStarted(listingId);
   try {
     if (q.tab === 'platform') {
-      const items = await bridge.listPlatformAccounts({ currency: q.currency, type: q.type });
+      const items = await bridge.listPlatformAccounts({ currency: q.currency, type: q.type, listingId });
       if (generation !== listing.generation) return;
       appendAccounts(items);
       listing.loaded = items.length;
       listing.hasMore = false;
     } else if (q.tab === 'customers') {
       const page = await bridge.listCustomerAccounts({
-        customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE,
+        customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE, listingId,
       });
       if (generation !== listing.generation) return;
       addPage(page, appendAccounts);
     } else {
       const platform = q.owner !== 'customer';
       const page = await bridge.listExternalAccounts({
-        platform, customerId: platform ? undefined : q.customerId, currency: q.currency, cursor: listing.cursor, limit: PAGE_SIZE,
+        platform, customerId: platform ? undefined : q.customerId, currency: q.currency, cursor: listing.cursor, limit: PAGE_SIZE, listingId,
       });
       if (generation !== listing.generation) return;
       addPage(page, appendExternal);
@@ -214,8 +268,20 @@ async function loadMore() {
     if (generation !== listing.generation) return;
     listing.loading = false;
     updateStatus();
+    if (uiError(err).code === ErrorCode.Cancelled) {
+      listStatus.textContent = first ? 'Loading cancelled' : `${listStatus.textContent} · cancelled`;
+      if (first) {
+        emptyState.textContent = 'Loading was cancelled. Press Refresh to load the accounts again.';
+        emptyState.hidden = false;
+      }
+      return;
+    }
     if (first) listStatus.textContent = 'Not loaded';
     showBanner(err, () => (first ? reload() : loadMore()));
+  } finally {
+    if (inFlight.id === listingId) progressEnded();
+    // Loading may have started the demo, which may have set its data aside: say so.
+    checkNotices();
   }
 }
 

@@ -24,7 +24,8 @@ import { uiError as normaliseError } from './errors.js';
  *   baseUrl: string, credentials: 'configured'|'missing'|'unavailable', readOnly: boolean,
  *   fundingAvailable: boolean}} ConnectionSummary
  * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[],
- *   accountTypes: {value: string, label: string}[]}} AppStateView
+ *   accountTypes: {value: string, label: string}[], amountExample: string}} AppStateView
+ *   amountExample: an amount in the person's number format ("1,000.50", "1.000,50")
  */
 
 /**
@@ -92,21 +93,21 @@ export const testConnection = (id) => call('test_connection', { id });
 export const resetDemo = () => call('reset_demo');
 
 /**
- * @param {{currency?: string, type?: string}} filter
+ * @param {{currency?: string, type?: string, listingId?: string}} filter (listingId: for cancelListing)
  * @returns {Promise<AccountView[]>}
  */
 export const listPlatformAccounts = (filter) => call('list_platform_accounts', compact(filter));
 
 /**
  * @param {{customerId?: string | undefined, currency?: string | undefined, type?: string | undefined,
- *   cursor?: string | undefined, limit?: number | undefined}} query (empty and undefined mean "any")
+ *   cursor?: string | undefined, limit?: number | undefined, listingId?: string}} query (empty and undefined mean "any")
  * @returns {Promise<Page<AccountView>>}
  */
 export const listCustomerAccounts = (query) => call('list_customer_accounts', compact(query));
 
 /**
  * @param {{platform: boolean, customerId?: string | undefined, currency?: string | undefined,
- *   cursor?: string | undefined, limit?: number | undefined}} query (empty and undefined mean "any")
+ *   cursor?: string | undefined, limit?: number | undefined, listingId?: string}} query (empty and undefined mean "any")
  * @returns {Promise<Page<ExternalAccountView>>}
  */
 export const listExternalAccounts = (query) => call('list_external_accounts', compact(query));
@@ -117,7 +118,8 @@ export const qrSvg = (value) => call('qr_svg', { value });
 /**
  * @param {{text: string, currencyCode?: string | undefined, decimals?: number | undefined,
  *   currencySymbol?: string | undefined}} input
- * @returns {Promise<{amount: number, display: string}>}
+ * @returns {Promise<{amount: number, display: string, confirm: boolean}>} confirm: the text means
+ *   another amount in another locale ("1.000"): ask before sending
  */
 export const checkAmount = (input) => call('check_amount', compact(input));
 
@@ -204,3 +206,19 @@ export const getPreferences = () => call('get_preferences');
 
 /** @param {UiPreferences} preferences @returns {Promise<UiPreferences>} */
 export const savePreferences = (preferences) => call('save_preferences', { preferences });
+
+// ----- robustness (issue 10): notices, cancellable listings, logs -------------------------
+
+/**
+ * What the window must be told unasked (a settings file set aside, …); each id once.
+ * @typedef {{id: number, message: string, path?: string}} Notice
+ */
+
+/** @returns {Promise<Notice[]>} */
+export const listNotices = () => call('list_notices');
+
+/** @param {string} listingId @returns {Promise<boolean>} true when that listing was running */
+export const cancelListing = (listingId) => call('cancel_listing', { listingId });
+
+/** Opens the OS logs folder. @returns {Promise<{path: string, opened: boolean, message: string}>} */
+export const openLogsFolder = () => call('open_logs_folder');

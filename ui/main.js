@@ -7,7 +7,12 @@ import * as bridge from './bridge.js';
 import { initAccountList, selectedAccountIds, showAccounts } from './account-list.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
-import { fillTypeFilter, initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
+import {
+  fillTypeFilter, initToolbar, setToolbarFilters, showSelectedCount, showToolbarFor, toolbarQuery,
+} from './toolbar.js';
+import { setAmountExample } from './funding.js';
+import { checkNotices } from './notices.js';
+import { loadRemembered, remember } from './remember.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
 /** @typedef {import('./toolbar.js').AccountTab | 'settings'} View */
@@ -64,6 +69,7 @@ function applyConnection(state) {
   select.replaceChildren(fragment);
   select.dataset.env = c.environment;
   fillTypeFilter(state.accountTypes);
+  setAmountExample(state.amountExample);
   renderSettings(state);
 }
 
@@ -87,17 +93,25 @@ function showView(next) {
   el('settings-view').hidden = accounts;
   if (next === 'settings') {
     hideBanner();
+    remember(next, undefined);
     return;
   }
   el('accounts-heading').textContent = TITLES[next];
   showToolbarFor(next);
-  showAccounts(toolbarQuery());
+  showQuery();
 }
 
 /** The list again from the top, with the toolbar's filters (not while Settings is shown). */
 function reloadList() {
   if (view === 'settings') return;
-  showAccounts(toolbarQuery());
+  showQuery();
+}
+
+/** Lists what the toolbar says, and remembers it for the next start. */
+function showQuery() {
+  const q = toolbarQuery();
+  showAccounts(q);
+  remember(q.tab, { currency: q.currency, type: q.type, customerId: q.customerId, owner: q.owner });
 }
 
 /** @param {string | undefined} name @returns {name is View} */
@@ -117,9 +131,19 @@ async function start() {
     await loadAppState();
   } catch (err) {
     showBanner(err, start);
+    checkNotices();
     return;
   }
-  showView('platform');
+  checkNotices();
+  // The tab and filters of the last run (the connection is remembered by Rust).
+  const remembered = await loadRemembered();
+  const last = remembered.lastTab;
+  if (isView(last)) {
+    if (last !== 'settings') setToolbarFilters(remembered.filters[last] ?? {});
+    showView(last);
+  } else {
+    showView('platform');
+  }
 }
 
 function init() {
@@ -155,6 +179,26 @@ function init() {
   });
   el('connection-select').addEventListener('change', (e) => {
     switchTo(/** @type {HTMLSelectElement} */ (e.target).value);
+  });
+  initLogsButton();
+}
+
+// ----- Settings → Logs (issue 13 item 7) ---------------------------------------------------
+
+function initLogsButton() {
+  const button = /** @type {HTMLButtonElement} */ (el('logs-open'));
+  const result = el('logs-result');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const folder = await bridge.openLogsFolder();
+      result.textContent = folder.message;
+      result.dataset.tone = folder.opened ? 'ok' : 'error';
+    } catch (err) {
+      toastError(err);
+    } finally {
+      button.disabled = false;
+    }
   });
 }
 

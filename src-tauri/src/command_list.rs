@@ -33,6 +33,9 @@ macro_rules! grid_desk_commands {
             save_deposit_csv,
             get_preferences,
             save_preferences,
+            list_notices,
+            cancel_listing,
+            open_logs_folder,
         }
     };
 }

@@ -4,8 +4,8 @@
 
 use deposit_instructions::{AccountView, ExternalAccountView, Paper};
 use grid_desk_core::accounts::{
-    CheckAmountRequest, CheckedAmount, CustomerAccountsRequest, ExternalAccountsRequest,
-    FundRequest, PageView, PlatformAccountsRequest,
+    CancelListingRequest, CheckAmountRequest, CheckedAmount, CustomerAccountsRequest,
+    ExternalAccountsRequest, FundRequest, PageView, PlatformAccountsRequest,
 };
 use grid_desk_core::connections::{
     AppStateView, ConnectionRequest, SaveConnectionRequest, TestResult,
@@ -24,7 +24,10 @@ use grid_desk_core::signing::{
 use grid_desk_core::{GridDesk, UiResult};
 use tauri::{AppHandle, Runtime, State};
 
-use crate::dialog::NativeSaveDialog;
+use grid_desk_core::logs::LogsFolder;
+use grid_desk_core::notices::Notice;
+
+use crate::dialog::{NativeFolderOpener, NativeSaveDialog};
 
 type Desk<'a> = State<'a, GridDesk>;
 
@@ -188,4 +191,22 @@ pub async fn save_preferences(
     request: SavePreferencesRequest,
 ) -> UiResult<UiPreferences> {
     desk.preferences.save(request).await
+}
+
+#[tauri::command]
+pub async fn list_notices(desk: Desk<'_>) -> UiResult<Vec<Notice>> {
+    Ok(desk.notices.list())
+}
+
+#[tauri::command]
+pub async fn cancel_listing(desk: Desk<'_>, request: CancelListingRequest) -> UiResult<bool> {
+    Ok(desk.accounts.cancel_listing(request))
+}
+
+#[tauri::command]
+pub async fn open_logs_folder<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+) -> UiResult<LogsFolder> {
+    desk.logs.open_folder(&NativeFolderOpener(app))
 }

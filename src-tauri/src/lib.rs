@@ -5,7 +5,7 @@
 //! - `commands.rs`: the IPC commands of docs/app-contract.md, each one line forwarding its
 //!   request to a `grid_desk_core::GridDesk` service;
 //! - `command_list.rs`: the one declaration of the command list (also read by `build.rs`);
-//! - `dialog.rs`: the native save dialog, opened from Rust;
+//! - `dialog.rs`: the native save dialog and the logs folder opener, from Rust;
 //! - this file: logging, plugins, setup (paths and environment → `GridDesk`), the exit hook.
 //!
 //! A fund click, for example: `ui/funding.js` → `ui/bridge.js` `fundSandboxAccount` →
@@ -51,25 +51,65 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
     options.demo_addr = demo_addr;
     options.env = EnvConnection::from_env();
     options.export_dir = printing::export_dir_from_env();
+    options.log_dir = app.path().app_log_dir().ok();
     app.manage(GridDesk::new(options));
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move { handle.state::<GridDesk>().start().await });
     Ok(())
 }
 
+// ----- robustness: one instance, logs, remembered window (issues 10 and 13) -----------------
+
+/// The most a log file grows before it is rotated, and how many rotated files are kept.
+const LOG_FILE_BYTES: u128 = 5 * 1024 * 1024;
+const LOG_FILES_KEPT: usize = 5;
+
+/// `RUST_LOG=trace|debug|info|warn|error` sets every crate's level; otherwise our crates log
+/// at info and the others at warn.
+fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
+    let everything = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<log::LevelFilter>().ok());
+    let mut builder = tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir {
+            file_name: Some("grid-desk".into()),
+        }))
+        .target(Target::new(TargetKind::Stderr))
+        .max_file_size(LOG_FILE_BYTES)
+        .rotation_strategy(RotationStrategy::KeepSome(LOG_FILES_KEPT));
+    builder = match everything {
+        Some(level) => builder.level(level),
+        None => builder
+            .level(log::LevelFilter::Warn)
+            .level_for("grid_desk", log::LevelFilter::Info)
+            .level_for("grid_desk_core", log::LevelFilter::Info),
+    };
+    builder.build()
+}
+
+/// A second launch lands here (in the running app) and exits: the window comes forward.
+fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
+    tracing::info!("Grid Desk was opened again: showing the running window");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("warn,grid_desk=info,grid_desk_core=info")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: a log file or a support ticket gets plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    grid_desk_core::locale::init();
     let app = with_commands(tauri::Builder::default())
+        // First: a second launch must hand over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            focus_main(app);
+        }))
+        .plugin(log_plugin())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         // Save dialogs are opened from Rust only; the window has no dialog permission.
         .plugin(tauri_plugin_dialog::init())
