@@ -116,7 +116,9 @@ export async function validateInput(card, view, input) {
     if (checkSeq.get(card) !== seq) return;
     showFundError(card);
     resetConfirm(card, text);
-    showHint(card, checked.confirm ? `Adds ${checked.display} — you will be asked to confirm` : `Adds ${checked.display}`);
+    const armed = /** @type {HTMLFormElement | null} */ (card.querySelector('.fund-form'))?.dataset.confirmed === text;
+    showHint(card, !checked.confirm ? `Adds ${checked.display}`
+      : armed ? confirmText(checked.display) : `Adds ${checked.display} — you will be asked to confirm`);
   } catch (err) {
     if (checkSeq.get(card) !== seq) return;
     showHint(card, '');
@@ -206,7 +208,7 @@ export async function fundFromForm(form, card, view, callbacks) {
       submit.textContent = 'Confirm';
       submit.dataset.confirm = 'armed';
     }
-    showHint(card, `Adds ${checked.display}. Is that right? Press “Confirm” to send it.`);
+    showHint(card, confirmText(checked.display));
     return;
   }
   resetConfirm(card);
@@ -216,6 +218,9 @@ export async function fundFromForm(form, card, view, callbacks) {
     showHint(card, '');
   }
 }
+
+/** @param {string} display */
+const confirmText = (display) => `Adds ${display}. Is that right? Press “Confirm” to send it.`;
 
 /**
  * The confirmation of an amount stands only for the text it was given for.

@@ -99,6 +99,30 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
+/// The window-state plugin writes its file only on a clean exit; a crash or a kill would forget
+/// the window. Half a second after the last move or resize, it is written now.
+fn save_window_state_soon<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::{AppHandleExt as _, StateFlags};
+    static LAST_CHANGE: AtomicU64 = AtomicU64::new(0);
+    if !matches!(
+        event,
+        tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)
+    ) {
+        return;
+    }
+    let change = LAST_CHANGE.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if LAST_CHANGE.load(Ordering::SeqCst) == change {
+            if let Err(err) = app.save_window_state(StateFlags::all()) {
+                tracing::warn!("the window's size and position were not saved: {err}");
+            }
+        }
+    });
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run() {
     grid_desk_core::locale::init();
@@ -109,6 +133,7 @@ pub fn run() {
         }))
         .plugin(log_plugin())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_window_event(save_window_state_soon)
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         // Save dialogs are opened from Rust only; the window has no dialog permission.

@@ -294,13 +294,17 @@ async fn amounts_follow_a_german_locale_and_a_locale_dependent_one_is_confirmed(
     })
     .await;
 
-    // Another locale's way of writing is refused in words, not guessed.
-    let card = app.card(&id).await;
-    let input = card
-        .find(Locator::Css("input[name=amount]"))
-        .await
-        .expect("the amount field");
-    input.send_keys("1,000.50").await.expect("typing");
+    // Another locale's way of writing is refused in words, not guessed (once the card's
+    // controls are enabled again after the fund).
+    app.wait_for("the amount field to take input again", STEP, async || {
+        let card = app.card(&id).await;
+        let input = card.find(Locator::Css("input[name=amount]")).await?;
+        if !input.is_enabled().await? {
+            return Ok(None);
+        }
+        Ok(input.send_keys("1,000.50").await.ok())
+    })
+    .await;
     let error = app
         .wait_for("the explanation of 1,000.50", STEP, async || {
             let card = app.card(&id).await;
