@@ -152,13 +152,11 @@ async fn a_slow_listing_shows_progress_and_cancel_stops_it() {
         .await
         .expect("arming a 30 s delay");
     app.click("refresh").await;
-    let shown = app
-        .wait_for("the listing in progress", STEP, async || {
-            let progress = app.displayed("list-progress").await?;
-            Ok(progress.map(|_| ()))
-        })
-        .await;
-    let _ = shown;
+    app.wait_for("the listing in progress", STEP, async || {
+        let progress = app.displayed("list-progress").await?;
+        Ok(progress.map(|_| ()))
+    })
+    .await;
     app.wait_for("the elapsed seconds", STEP, async || {
         let t = text_content(&app.find("list-progress-text").await).await;
         Ok((t.contains("Loading accounts from Grid") && t.contains(" s")).then_some(t))
