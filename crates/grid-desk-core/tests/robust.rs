@@ -179,3 +179,77 @@ async fn a_slow_listing_can_be_cancelled_and_answers_cancelled_at_once() {
         .expect("lists again");
     assert!(!accounts.is_empty());
 }
+
+/// Set in the child process of the two-process test: hold the settings file of this folder.
+const HOLD_ENV: &str = "GRID_DESK_TEST_HOLD_SETTINGS";
+
+/// The child: owns the settings file, saves one connection, says so, and keeps the file until
+/// its stdin closes.
+fn hold_settings(dir: &str) {
+    use grid_desk_core::settings::{
+        ConnectionSettings, ConnectionsConfig, ConnectionsFile, Environment,
+    };
+    use std::io::Read as _;
+    let file = ConnectionsFile::in_dir(Path::new(dir));
+    let mut config = ConnectionsConfig::default();
+    config.upsert(ConnectionSettings {
+        id: "held".into(),
+        name: "Held by the other process".into(),
+        environment: Environment::Sandbox,
+        base_url: grid_client::DEFAULT_BASE_URL.into(),
+    });
+    file.save(&config).expect("the holder saves");
+    println!("holding settings");
+    let mut rest = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut rest);
+}
+
+#[test]
+fn settings_owned_by_another_process_are_refused_with_its_pid() {
+    use grid_desk_core::settings::{ConnectionsConfig, ConnectionsFile};
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    if let Ok(dir) = std::env::var(HOLD_ENV) {
+        hold_settings(&dir);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(std::env::current_exe().expect("this test binary"))
+        .args([
+            "--exact",
+            "settings_owned_by_another_process_are_refused_with_its_pid",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(HOLD_ENV, dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the other process");
+    let stdout = child.stdout.take().expect("its stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    assert!(
+        lines.any(|l| l.is_ok_and(|l| l.contains("holding settings"))),
+        "the other process took the settings file"
+    );
+
+    let file = ConnectionsFile::in_dir(dir.path());
+    let refused = file.load().in_use.expect("owned by the other process");
+    let by = format!("another Grid Desk (pid {})", child.id());
+    assert!(refused.message.contains(&by), "{}", refused.message);
+    let err = file
+        .save(&ConnectionsConfig::default())
+        .expect_err("never writes over the owner");
+    assert!(err.message.contains(&by), "{}", err.message);
+
+    drop(child.stdin.take());
+    assert!(child.wait().expect("the other process ends").success());
+    let after = ConnectionsFile::in_dir(dir.path()).load();
+    assert!(after.in_use.is_none());
+    assert_eq!(
+        after.config.connections.len(),
+        1,
+        "the owner's save survived"
+    );
+    assert_eq!(after.config.connections[0].id, "held");
+}
