@@ -19,7 +19,7 @@ import { groupDigits } from './format.js';
 import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
 import { hideBanner, showBanner, toast, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
-import { openPrintDialog } from './print.js';
+import { copyInstructions, emailInstructions, openPrintDialog } from './print.js';
 import { AccountViews } from './views.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
@@ -373,6 +373,12 @@ async function clicked(e) {
       break;
     case 'print-account':
       openPrintDialog({ kind: 'accounts', accountIds: [item.id] }, `${item.currencyCode ?? ''} account ${item.id}`.trim(), connection);
+      break;
+    case 'copy-all':
+      await copyInstructions({ kind: 'accounts', accountIds: [item.id] });
+      break;
+    case 'email-account':
+      await emailInstructions({ kind: 'accounts', accountIds: [item.id] });
       break;
     default:
   }

@@ -155,16 +155,33 @@ export const deleteSessionKey = () => call('delete_session_key');
 
 /**
  * @typedef {{kind: 'accounts', accountIds: string[]} | {kind: 'platform'} | {kind: 'customer', customerId: string}} PrintScope
- * @typedef {{path: string, pages?: number, accounts: number, bytes: number} | {cancelled: true}} SaveOutcome
- * @typedef {{accounts: AccountView[], watermark?: string, notice?: string, banner?: string}} PrintableAccounts
- *   the sheets' environment texts are the PDF's (deposit_instructions::SheetEnvironment)
+ * @typedef {{script: string, font: string, message: string}} MissingScript a script no font here can print
+ * @typedef {{path: string, pages?: number, accounts: number, bytes: number, missingScripts?: MissingScript[]}} SavedFile
+ * @typedef {SavedFile | {cancelled: true}} SaveOutcome
+ * @typedef {{key: string, label: string, value: string, monospace: boolean, emphasis: boolean}} SheetField
+ * @typedef {{key: string, label: string, headline?: string | null, value: string, hasCode: boolean,
+ *   hint?: string | null, network?: string | null, asset?: string | null}} SheetQr
+ * @typedef {{key: string, label: string, value: string, note: string}} SheetReference
+ * @typedef {{key: string, number: number, title: string, accountType: string, kind: string,
+ *   qrCodes: SheetQr[], fields: SheetField[], notes?: SheetField | null, reference?: SheetReference | null}} SheetInstruction
+ * @typedef {{accountId: string, bookmark: string, kicker: string, title: string, continuedTitle: string,
+ *   intro: string, warnings: {key: string, tag: string, text: string}[], facts: SheetField[],
+ *   sectionTitle?: string | null, instructions: SheetInstruction[]}} Sheet
+ * @typedef {{paper: 'a4'|'letter', environment: string, watermark?: string | null, environmentLabel: string,
+ *   generated?: string | null, sheets: Sheet[]}} SheetDocument the one sheet model (deposit_instructions::SheetDocument)
+ * @typedef {{accounts: AccountView[], document: SheetDocument, missingScripts: MissingScript[],
+ *   watermark?: string, notice?: string, banner?: string}} PrintableAccounts
+ *   the preview renders `document`, the model the PDF renders
  */
 
 /** @param {string} locale e.g. navigator.language @returns {Promise<'a4'|'letter'>} */
 export const defaultPaper = (locale) => call('default_paper', { locale });
 
-/** @param {PrintScope} scope @returns {Promise<PrintableAccounts>} */
-export const listPrintableAccounts = (scope) => call('list_printable_accounts', { scope });
+/**
+ * @param {{scope: PrintScope, paper?: 'a4'|'letter', includeBalances?: boolean, utcOffsetMinutes?: number}} input
+ * @returns {Promise<PrintableAccounts>}
+ */
+export const listPrintableAccounts = (input) => call('list_printable_accounts', input);
 
 /**
  * Makes the PDF in Rust and asks where to save it (a native dialog opened by Rust).
@@ -178,6 +195,21 @@ export const saveDepositPdf = (input) => call('save_deposit_pdf', input);
  * @returns {Promise<SaveOutcome>}
  */
 export const saveDepositCsv = (input) => call('save_deposit_csv', input);
+
+/**
+ * "Copy all": Rust writes the scope's complete instructions to the clipboard (text, and HTML
+ * where the platform has it), from the sheet model.
+ * @param {{scope: PrintScope, includeBalances?: boolean, utcOffsetMinutes: number}} input
+ * @returns {Promise<{accounts: number, characters: number, html: boolean}>}
+ */
+export const copyDepositInstructions = (input) => call('copy_deposit_instructions', input);
+
+/**
+ * "E-mail…": Rust saves the PDF (save dialog), then opens the mail client with a mailto: draft.
+ * @param {{scope: PrintScope, paper: 'a4'|'letter', includeBalances?: boolean, utcOffsetMinutes: number}} input
+ * @returns {Promise<(SavedFile & {truncated: boolean}) | {cancelled: true}>}
+ */
+export const emailDepositInstructions = (input) => call('email_deposit_instructions', input);
 
 /**
  * Copies text with the clipboard-manager plugin.

@@ -31,6 +31,8 @@ macro_rules! grid_desk_commands {
             list_printable_accounts,
             save_deposit_pdf,
             save_deposit_csv,
+            copy_deposit_instructions,
+            email_deposit_instructions,
             get_preferences,
             save_preferences,
             list_notices,

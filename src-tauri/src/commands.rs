@@ -12,8 +12,8 @@ use grid_desk_core::connections::{
 };
 use grid_desk_core::preferences::{SavePreferencesRequest, UiPreferences};
 use grid_desk_core::printing::{
-    DefaultPaperRequest, PrintableAccounts, PrintableRequest, SaveCsvRequest, SaveOutcome,
-    SavePdfRequest,
+    CopyInstructionsRequest, CopyOutcome, DefaultPaperRequest, EmailInstructionsRequest,
+    EmailOutcome, PrintableAccounts, PrintableRequest, SaveCsvRequest, SaveOutcome, SavePdfRequest,
 };
 use grid_desk_core::qr::{self, QrRequest};
 use grid_desk_core::settings::ConnectionSummary;
@@ -28,6 +28,7 @@ use grid_desk_core::logs::LogsFolder;
 use grid_desk_core::notices::Notice;
 
 use crate::dialog::{NativeFolderOpener, NativeSaveDialog};
+use crate::share::{SystemClipboard, SystemMailClient};
 
 type Desk<'a> = State<'a, GridDesk>;
 
@@ -177,6 +178,30 @@ pub async fn save_deposit_csv<R: Runtime>(
 ) -> UiResult<SaveOutcome> {
     desk.printing
         .save_csv(request, &NativeSaveDialog(app))
+        .await
+}
+
+#[tauri::command]
+pub async fn copy_deposit_instructions<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: CopyInstructionsRequest,
+) -> UiResult<CopyOutcome> {
+    desk.printing.copy_all(request, &SystemClipboard(app)).await
+}
+
+#[tauri::command]
+pub async fn email_deposit_instructions<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: EmailInstructionsRequest,
+) -> UiResult<EmailOutcome> {
+    desk.printing
+        .email(
+            request,
+            &NativeSaveDialog(app.clone()),
+            &SystemMailClient(app),
+        )
         .await
 }
 

@@ -6,6 +6,7 @@
 //!   request to a `grid_desk_core::GridDesk` service;
 //! - `command_list.rs`: the one declaration of the command list (also read by `build.rs`);
 //! - `dialog.rs`: the native save dialog and the logs folder opener, from Rust;
+//! - `share.rs`: the clipboard and the mail client of "Copy all" and "E-mail…";
 //! - this file: logging, plugins, setup (paths and environment → `GridDesk`), the exit hook.
 //!
 //! A fund click, for example: `ui/funding.js` → `ui/bridge.js` `fundSandboxAccount` →
@@ -16,6 +17,7 @@
 mod command_list;
 pub mod commands;
 pub mod dialog;
+pub mod share;
 
 use std::sync::Arc;
 
@@ -138,6 +140,8 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         // Save dialogs are opened from Rust only; the window has no dialog permission.
         .plugin(tauri_plugin_dialog::init())
+        // The mail client of "E-mail…", opened from Rust only; the window has no opener permission.
+        .plugin(tauri_plugin_opener::init())
         .setup(setup)
         .build(tauri::generate_context!("../tauri.conf.json"));
     let app = match app {

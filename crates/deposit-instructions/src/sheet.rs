@@ -142,6 +142,46 @@ pub struct SheetDocument {
     pub sheets: Vec<Sheet>,
 }
 
+impl SheetDocument {
+    /// Every text the sheets print, in order (to check fonts against).
+    pub fn texts(&self) -> Vec<&str> {
+        let mut texts: Vec<&str> = Vec::new();
+        texts.extend(self.watermark.as_deref());
+        texts.push(&self.environment_label);
+        texts.extend(self.generated.as_deref());
+        for sheet in &self.sheets {
+            texts.extend([
+                sheet.kicker.as_str(),
+                &sheet.title,
+                &sheet.continued_title,
+                &sheet.intro,
+            ]);
+            for warning in &sheet.warnings {
+                texts.extend([warning.tag.as_str(), &warning.text]);
+            }
+            for fact in &sheet.facts {
+                texts.extend([fact.label.as_str(), &fact.value]);
+            }
+            texts.extend(sheet.section_title.as_deref());
+            for instruction in &sheet.instructions {
+                texts.extend([instruction.title.as_str(), &instruction.account_type]);
+                for qr in &instruction.qr_codes {
+                    texts.extend([qr.label.as_str(), &qr.value]);
+                    texts.extend(qr.headline.as_deref());
+                    texts.extend(qr.hint.as_deref());
+                }
+                for field in instruction.fields.iter().chain(&instruction.notes) {
+                    texts.extend([field.label.as_str(), &field.value]);
+                }
+                if let Some(reference) = &instruction.reference {
+                    texts.extend([reference.label.as_str(), &reference.value, &reference.note]);
+                }
+            }
+        }
+        texts
+    }
+}
+
 /// One account's sheet, top to bottom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
