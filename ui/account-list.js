@@ -37,6 +37,13 @@ const sentinel = el('load-more-sentinel');
 const listStatus = el('list-status');
 const emptyState = el('empty-state');
 
+/**
+ * Last-known accounts (issue 13): while the first page is asked of Grid, the list as the
+ * connection last returned it is shown "as of 10:42"; this is that label until Grid answers.
+ * @type {string | null}
+ */
+let asOf = null;
+
 /** @type {{connection: () => ConnectionSummary | null, onSelectionChange: (count: number) => void}} */
 let hooks = { connection: () => null, onSelectionChange: () => {} };
 
@@ -113,6 +120,7 @@ function clearList() {
   listing.loaded = 0;
   listing.total = undefined;
   views.clear();
+  asOf = null;
   selected.clear();
   hooks.onSelectionChange(0);
   resetLazyQr();
@@ -126,9 +134,13 @@ function updateStatus() {
   const n = listing.loaded;
   let text = `${groupDigits(String(n))} ${noun}${n === 1 ? '' : 's'}`;
   if (listing.total != null && listing.total > n) text += ` of ${groupDigits(String(listing.total))}`;
-  if (listing.loading) text += ' · loading…';
+  if (asOf) text += ` · ${asOf}`;
+  if (listing.loading) text += asOf ? ' · refreshing…' : ' · loading…';
+  else if (asOf) text += ' · Grid could not be reached';
   else if (listing.hasMore) text += ' · scroll for more';
   listStatus.textContent = text;
+  if (asOf) listStatus.dataset.asOf = asOf;
+  else delete listStatus.dataset.asOf;
   // How many items the list holds, parked or not (for tests and benchmarks).
   list.dataset.loaded = String(n);
   sentinel.dataset.state = listing.loading ? 'loading' : listing.hasMore ? 'more' : 'end';
@@ -179,16 +191,24 @@ async function loadMore() {
   updateStatus();
   try {
     if (q.tab === 'platform') {
-      const items = await bridge.listPlatformAccounts({ currency: q.currency, type: q.type });
+      const live = bridge.listPlatformAccounts({ currency: q.currency, type: q.type });
+      if (first) await showLastKnown(generation, { list: 'platform', currency: q.currency, type: q.type });
+      const items = await live;
       if (generation !== listing.generation) return;
+      dropLastKnown();
       appendAccounts(items);
       listing.loaded = items.length;
       listing.hasMore = false;
     } else if (q.tab === 'customers') {
-      const page = await bridge.listCustomerAccounts({
+      const live = bridge.listCustomerAccounts({
         customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE,
       });
+      if (first) {
+        await showLastKnown(generation, { list: 'customers', customerId: q.customerId, currency: q.currency, type: q.type });
+      }
+      const page = await live;
       if (generation !== listing.generation) return;
+      dropLastKnown();
       addPage(page, appendAccounts);
     } else {
       const platform = q.owner !== 'customer';
@@ -213,10 +233,46 @@ async function loadMore() {
   } catch (err) {
     if (generation !== listing.generation) return;
     listing.loading = false;
+    // With the last-known list on screen, it stays, marked "as of".
+    const kept = asOf != null;
+    listing.hasMore = kept ? false : listing.hasMore;
     updateStatus();
-    if (first) listStatus.textContent = 'Not loaded';
+    if (first && !kept) listStatus.textContent = 'Not loaded';
     showBanner(err, () => (first ? reload() : loadMore()));
   }
+}
+
+/**
+ * Shows the list as the connection last returned it (kept by Rust), marked "as of", while
+ * Grid is asked again. Nothing is shown when none was kept.
+ * @param {number} generation
+ * @param {{list: 'platform'|'customers', customerId?: string, currency?: string, type?: string}} request
+ */
+async function showLastKnown(generation, request) {
+  let kept = null;
+  try {
+    kept = await bridge.lastKnownAccounts({ ...request, utcOffsetMinutes: -new Date().getTimezoneOffset() });
+  } catch {
+    return;
+  }
+  // Grid may have answered first: then the live list is shown, not this.
+  if (!kept || !kept.items.length || generation !== listing.generation || !listing.loading) return;
+  appendAccounts(kept.items);
+  listing.loaded = kept.items.length;
+  listing.total = kept.totalCount;
+  asOf = kept.asOfLabel;
+  updateStatus();
+}
+
+/** Grid answered: the last-known cards make way for the live ones (ticks stay). */
+function dropLastKnown() {
+  if (asOf == null) return;
+  asOf = null;
+  views.clear();
+  resetLazyQr();
+  chunks.clear();
+  listing.loaded = 0;
+  listing.total = undefined;
 }
 
 /**

@@ -7,10 +7,11 @@ import * as bridge from './bridge.js';
 import { initAccountList, selectedAccountIds, showAccounts } from './account-list.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
+import { initJournal, showJournal, showJournalPath } from './journal.js';
 import { fillTypeFilter, initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
-/** @typedef {import('./toolbar.js').AccountTab | 'settings'} View */
+/** @typedef {import('./toolbar.js').AccountTab | 'journal' | 'settings'} View */
 
 const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -23,6 +24,7 @@ const TITLES = {
   platform: 'Platform accounts',
   customers: 'Customer accounts',
   external: 'External accounts',
+  journal: 'Journal',
   settings: 'Settings',
 };
 
@@ -82,11 +84,19 @@ function showView(next) {
     const t = /** @type {HTMLElement} */ (tab);
     t.setAttribute('aria-selected', String(t.dataset.view === next));
   }
-  const accounts = next !== 'settings';
+  const accounts = next !== 'settings' && next !== 'journal';
   el('accounts-view').hidden = !accounts;
-  el('settings-view').hidden = accounts;
+  el('settings-view').hidden = next !== 'settings';
+  // Journal tab (issue 13).
+  el('journal-view').hidden = next !== 'journal';
+  if (next === 'journal') {
+    hideBanner();
+    showJournal();
+    return;
+  }
   if (next === 'settings') {
     hideBanner();
+    showJournalPath();
     return;
   }
   el('accounts-heading').textContent = TITLES[next];
@@ -96,7 +106,7 @@ function showView(next) {
 
 /** The list again from the top, with the toolbar's filters (not while Settings is shown). */
 function reloadList() {
-  if (view === 'settings') return;
+  if (view === 'settings' || view === 'journal') return;
   showAccounts(toolbarQuery());
 }
 
@@ -123,6 +133,7 @@ async function start() {
 }
 
 function init() {
+  initJournal();
   initAccountList({ connection: activeConnection, onSelectionChange: showSelectedCount });
   initToolbar({ onChange: reloadList, connection: activeConnection, selectedIds: selectedAccountIds });
   initSettings({

@@ -33,6 +33,11 @@ macro_rules! grid_desk_commands {
             save_deposit_csv,
             get_preferences,
             save_preferences,
+            // Activity journal and last-known accounts (issue 13).
+            journal_info,
+            journal_entries,
+            save_journal_csv,
+            last_known_accounts,
         }
     };
 }

@@ -9,6 +9,7 @@
 //! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
+//! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` beside the settings file): written by the services above, browsed and exported by the Journal tab | [`activity`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -21,6 +22,7 @@
 //! grid-sim with an in-memory keychain ([`keychain::MemoryStore`]).
 
 pub mod accounts;
+pub mod activity;
 pub mod connections;
 pub mod demo;
 pub mod error;
@@ -37,6 +39,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use accounts::Accounts;
+pub use activity::{Activity, JournalTab};
 pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
@@ -94,6 +97,8 @@ pub struct GridDesk {
     pub signing: Signing,
     pub printing: Printing,
     pub preferences: Preferences,
+    /// The Journal tab: browse, filter, export.
+    pub journal: JournalTab,
 }
 
 impl GridDesk {
@@ -105,16 +110,23 @@ impl GridDesk {
             options.demo_observer,
             keychain.clone(),
         ));
+        // Beside the settings file; a start marks what a previous run left pending as unknown.
+        let activity = Arc::new(Activity::open(
+            &options.config_dir,
+            options.export_dir.clone(),
+        ));
         let connections = Arc::new(Connections::new(
             &options.config_dir,
             keychain.clone(),
             options.env,
             Arc::clone(&demo),
+            activity,
         ));
         let remembered = Arc::new(AccountCache::default());
         let preferences = Preferences::open(&options.config_dir);
         Self {
             preferences,
+            journal: JournalTab::new(Arc::clone(&connections)),
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),

@@ -291,6 +291,17 @@ impl Profile {
         }
     }
 
+    /// The profile of an earlier launch (kept alive by its owner), for a restart on the same
+    /// settings, journal and keychain entries.
+    pub fn reuse(root: &Path) -> Self {
+        Self {
+            dir: None,
+            root: root.to_path_buf(),
+            home: root.join("home"),
+            logs: root.join("logs"),
+        }
+    }
+
     /// HOME and the XDG variables, all pointing inside the profile.
     pub fn env(&self) -> Vec<(String, PathBuf)> {
         vec![
@@ -340,6 +351,8 @@ pub struct Launch {
     /// Extra environment of the app (e.g. `GRID_CLIENT_ID`).
     pub env: Vec<(String, String)>,
     pub ready: Ready,
+    /// Start on this earlier profile's root (see [`Profile::reuse`]) instead of a fresh one.
+    pub reuse_profile: Option<PathBuf>,
 }
 
 /// Variables passed through from the test's environment; everything else is cleared so a
@@ -396,7 +409,10 @@ impl App {
     pub async fn launch_binary(name: &str, binary: &Path, launch: Launch) -> Self {
         let serial = ONE_AT_A_TIME.lock().await;
         let tools = tools();
-        let profile = Profile::new(name);
+        let profile = match &launch.reuse_profile {
+            Some(root) => Profile::reuse(root),
+            None => Profile::new(name),
+        };
         let (driver_port, native_port, demo_port) = loop {
             let ports = (free_port(), free_port(), free_port());
             if ports.0 != ports.1 && ports.1 != ports.2 && ports.0 != ports.2 {

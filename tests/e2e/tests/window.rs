@@ -703,6 +703,7 @@ async fn wrong_credentials_show_grids_unauthorized_message() {
                 ("GRID_BASE_URL".into(), sim.url.clone()),
             ],
             ready: Ready::ErrorBanner,
+            ..Launch::default()
         },
     )
     .await;
