@@ -391,7 +391,8 @@ async fn crash_child() {
     writeln!(out, "FINISHED {:?}", result.map(|v| v.balance.display)).expect("stdout");
 }
 
-#[tokio::test]
+// Two workers: the simulator keeps answering while this test blocks on the child's output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fund_in_flight_when_the_app_is_killed_is_unknown_at_the_next_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
