@@ -154,7 +154,7 @@ export const deleteSessionKey = () => call('delete_session_key');
 /**
  * @typedef {{kind: 'accounts', accountIds: string[]} | {kind: 'platform'} | {kind: 'customer', customerId: string}} PrintScope
  * @typedef {{path: string, pages?: number, accounts: number, bytes: number} | {cancelled: true}} SaveOutcome
- * @typedef {{accounts: AccountView[], watermark?: string, notice?: string, banner?: string}} PrintableAccounts
+ * @typedef {{accounts: AccountView[], watermark?: string, notice?: string, banner?: string, asOf?: string}} PrintableAccounts
  *   the sheets' environment texts are the PDF's (deposit_instructions::SheetEnvironment)
  */
 

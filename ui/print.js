@@ -142,7 +142,7 @@ async function instructionBlock(instruction, index) {
  * (watermark, banner, footer notice) come from Rust, the same the PDF prints.
  * @param {AccountView} view @param {{connectionName: string, generated: string,
  *   watermark?: string | undefined, notice?: string | undefined, banner?: string | undefined,
- *   includeBalances: boolean, index: number, count: number}} ctx
+ *   asOf?: string | undefined, includeBalances: boolean, index: number, count: number}} ctx
  */
 async function accountSheet(view, ctx) {
   const sheet = make('article', 'sheet');
@@ -157,6 +157,8 @@ async function accountSheet(view, ctx) {
   sheet.append(head);
 
   if (ctx.banner) sheet.append(make('p', 'p-env-banner', ctx.banner));
+  // Printed from the last-known accounts while Grid could not be reached (issue 13).
+  if (ctx.asOf) sheet.append(make('p', 'p-env-banner p-as-of', ctx.asOf));
 
   const meta = make('table', 'p-meta');
   const body = make('tbody');
@@ -193,13 +195,14 @@ async function accountSheet(view, ctx) {
 /** Builds the print view for the dialog's accounts; returns how many sheets. */
 async function buildSheets() {
   if (!current) return 0;
-  const { accounts: views, watermark, notice, banner } = await bridge.listPrintableAccounts(current.scope);
+  const { accounts: views, watermark, notice, banner, asOf } = await bridge.listPrintableAccounts(current.scope);
   const connection = current.connection;
   const env = connection?.environment ?? 'production';
   const ctx = {
     watermark,
     notice,
     banner,
+    asOf,
     connectionName: connection?.name ?? 'Grid',
     generated: formatDateTime(new Date().toISOString()),
     includeBalances: balancesBox.checked,

@@ -226,6 +226,25 @@ async fn journal_tab_and_last_known_accounts_while_grid_is_unreachable() {
     })
     .await;
     app.snap("journal-offline-print").await;
+    // The on-screen print view says it too.
+    app.find_in(&dialog, "print-preview")
+        .await
+        .click()
+        .await
+        .expect("preview");
+    let sheet_text = app
+        .wait_for("the as-of line on the preview", STEP, async || {
+            let sheets = app.all("print-sheet").await;
+            let Some(first) = sheets.first() else {
+                return Ok(None);
+            };
+            let said = text_content(first).await;
+            Ok(said.contains("Account details as of").then_some(said))
+        })
+        .await;
+    assert!(sheet_text.contains(&usd_id) || app.all("print-sheet").await.len() > 1);
+    app.snap("journal-offline-preview").await;
+    app.click("preview-close").await;
     let pdf = newest(exports.path(), "pdf");
     let out = Command::new("pdftotext")
         .arg(&pdf)
