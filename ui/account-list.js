@@ -43,6 +43,12 @@ const emptyState = el('empty-state');
  * @type {string | null}
  */
 let asOf = null;
+/**
+ * Lists opened on their kept copy this session (`connection|tab`): only the first showing of a
+ * list opens on it at once; later reloads wait for Grid, and fall back to it if Grid fails.
+ * @type {Set<string>}
+ */
+const openedKept = new Set();
 
 /** @type {{connection: () => ConnectionSummary | null, onSelectionChange: (count: number) => void}} */
 let hooks = { connection: () => null, onSelectionChange: () => {} };
@@ -192,8 +198,8 @@ async function loadMore() {
   try {
     if (q.tab === 'platform') {
       const live = bridge.listPlatformAccounts({ currency: q.currency, type: q.type });
-      if (first) await showLastKnown(generation, { list: 'platform', currency: q.currency, type: q.type });
-      const items = await live;
+      const kept = { list: /** @type {const} */ ('platform'), currency: q.currency, type: q.type };
+      const items = await withLastKnown(generation, first, kept, live);
       if (generation !== listing.generation) return;
       dropLastKnown();
       appendAccounts(items);
@@ -203,10 +209,8 @@ async function loadMore() {
       const live = bridge.listCustomerAccounts({
         customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE,
       });
-      if (first) {
-        await showLastKnown(generation, { list: 'customers', customerId: q.customerId, currency: q.currency, type: q.type });
-      }
-      const page = await live;
+      const kept = { list: /** @type {const} */ ('customers'), customerId: q.customerId, currency: q.currency, type: q.type };
+      const page = await withLastKnown(generation, first, kept, live);
       if (generation !== listing.generation) return;
       dropLastKnown();
       addPage(page, appendAccounts);
@@ -239,6 +243,30 @@ async function loadMore() {
     updateStatus();
     if (first && !kept) listStatus.textContent = 'Not loaded';
     showBanner(err, () => (first ? reload() : loadMore()));
+  }
+}
+
+/**
+ * Waits for Grid's answer `live`. The first time this session a list is shown, its kept copy
+ * is put on screen at once meanwhile; when Grid fails, the kept copy stays (or is shown now).
+ * @template T
+ * @param {number} generation @param {boolean} first the list's first page
+ * @param {{list: 'platform'|'customers', customerId?: string, currency?: string, type?: string}} request
+ * @param {Promise<T>} live
+ * @returns {Promise<T>}
+ */
+async function withLastKnown(generation, first, request, live) {
+  if (!first) return live;
+  const key = `${hooks.connection()?.id ?? ''}|${request.list}`;
+  if (!openedKept.has(key)) {
+    openedKept.add(key);
+    await showLastKnown(generation, request);
+  }
+  try {
+    return await live;
+  } catch (err) {
+    if (asOf == null) await showLastKnown(generation, request);
+    throw err;
   }
 }
 

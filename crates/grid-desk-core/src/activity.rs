@@ -8,7 +8,7 @@
 //! start finds any entry still pending (the app stopped mid-fund) and marks it "outcome unknown
 //! — check the balance". No entry ever holds a secret: nothing here takes one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -444,8 +444,17 @@ pub struct Activity {
     /// Why the file could not be used (the journal then lives in memory until the app closes).
     unavailable: Option<String>,
     export_dir: Option<PathBuf>,
-    /// Connections whose accounts are being shown from the store: when, per connection.
-    offline: Mutex<HashMap<String, i64>>,
+    /// Which connections' accounts are shown from the store, and which answered live.
+    offline: Mutex<Offline>,
+}
+
+#[derive(Debug, Default)]
+struct Offline {
+    /// Shown from the store, read from Grid at this time.
+    since: HashMap<String, i64>,
+    /// Connections that returned a list from Grid in this session: their kept list is never
+    /// older than what the window shows, so it is not marked "as of".
+    live: HashSet<String>,
 }
 
 impl Activity {
@@ -481,7 +490,7 @@ impl Activity {
             journal,
             unavailable,
             export_dir,
-            offline: Mutex::new(HashMap::new()),
+            offline: Mutex::new(Offline::default()),
         }
     }
 
@@ -679,10 +688,14 @@ impl Activity {
         accounts: &[InternalAccount],
         total_count: Option<u64>,
     ) {
-        self.offline
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(connection_id);
+        {
+            let mut offline = self
+                .offline
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            offline.since.remove(connection_id);
+            offline.live.insert(connection_id.to_owned());
+        }
         let stored = StoredAccounts {
             accounts: accounts.to_vec(),
             total_count,
@@ -729,12 +742,16 @@ impl Activity {
         ))
     }
 
-    /// Marks `connection_id`'s accounts as shown from the store (as of `as_of_ms`).
+    /// Marks `connection_id`'s accounts as shown from the store (as of `as_of_ms`), unless
+    /// Grid already answered this session (the window asks for both at once).
     pub fn mark_offline(&self, connection_id: &str, as_of_ms: i64) {
-        self.offline
+        let mut offline = self
+            .offline
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(connection_id.to_owned(), as_of_ms);
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !offline.live.contains(connection_id) {
+            offline.since.insert(connection_id.to_owned(), as_of_ms);
+        }
     }
 
     /// When the accounts shown for `connection_id` were last read from Grid, if they came
@@ -743,6 +760,7 @@ impl Activity {
         self.offline
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .since
             .get(connection_id)
             .copied()
     }

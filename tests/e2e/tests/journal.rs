@@ -73,17 +73,20 @@ async fn wait_rows(app: &App, what: &str, want: impl Fn(usize) -> bool) -> usize
     .await
 }
 
+/// The file with that extension written last (names sort `-2.pdf` before `.pdf`).
 fn newest(dir: &Path, ext: &str) -> PathBuf {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
         .expect("the export dir")
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .map(|p| (p.metadata().and_then(|m| m.modified()).expect("mtime"), p))
         .collect();
     files.sort();
     files
         .pop()
         .unwrap_or_else(|| panic!("no .{ext} file in {}", dir.display()))
+        .1
 }
 
 #[tokio::test]
