@@ -67,7 +67,15 @@ async fn journal_rows(app: &App) -> Vec<(String, String, String, String)> {
 async fn wait_rows(app: &App, what: &str, want: impl Fn(usize) -> bool) -> usize {
     app.wait_for(what, STEP, async || {
         let n = journal_rows(app).await.len();
-        let loading = text_content(&app.find("journal-status").await).await == "Loading…";
+        // (The status line is empty, so not displayed, when nothing matches.)
+        let loading = app
+            .js(
+                "return document.getElementById('journal-status').textContent;",
+                vec![],
+            )
+            .await
+            .as_str()
+            == Some("Loading…");
         Ok((!loading && want(n)).then_some(n))
     })
     .await
@@ -154,6 +162,52 @@ async fn journal_tab_and_last_known_accounts_while_grid_is_unreachable() {
     account.clear().await.expect("clear");
     wait_rows(&app, "every entry again", |n| n >= 2).await;
 
+    // Date range: a range that ends before today holds nothing; today's holds everything.
+    let set_dates = async |from: &str, to: &str| {
+        app.js(
+            "const f = document.getElementById('journal-filters');
+             f.elements.from.value = arguments[0]; f.elements.to.value = arguments[1];
+             f.dispatchEvent(new Event('change'));",
+            vec![from.into(), to.into()],
+        )
+        .await;
+    };
+    set_dates("2020-01-01", "2020-12-31").await;
+    wait_rows(&app, "no entries in 2020", |n| n == 0).await;
+    assert!(
+        app.find("journal-empty")
+            .await
+            .is_displayed()
+            .await
+            .expect("displayed?"),
+        "the empty state says no entries match"
+    );
+    app.snap("journal-empty-range").await;
+    let today: String = app
+        .js(
+            "const d = new Date(); const p = (n) => String(n).padStart(2, '0');
+             return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    set_dates(&today, &today).await;
+    wait_rows(&app, "today's entries", |n| n >= 2).await;
+    // The connection filter offers the connections the journal names.
+    let connection = app.find("journal-connection").await;
+    connection
+        .select_by_value("env")
+        .await
+        .expect("connection filter");
+    wait_rows(&app, "the environment connection's entries", |n| n >= 2).await;
+    connection
+        .select_by_value("")
+        .await
+        .expect("all connections");
+    set_dates("", "").await;
+
     // CSV export through the save path (the export dir here).
     app.click("journal-export").await;
     let csv = app
@@ -187,6 +241,8 @@ async fn journal_tab_and_last_known_accounts_while_grid_is_unreachable() {
         })
         .await;
     assert!(path.ends_with("com.griddesk.app/journal.sqlite3"), "{path}");
+    app.reveal(&app.find("journal-path").await).await;
+    app.snap("journal-settings-path").await;
     let profile = app.shut_down().await;
 
     // Grid goes away; the next start opens on the last-known accounts, "as of".
