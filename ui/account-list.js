@@ -39,6 +39,19 @@ const sentinel = el('load-more-sentinel');
 const listStatus = el('list-status');
 const emptyState = el('empty-state');
 
+/**
+ * Last-known accounts (issue 13): while the first page is asked of Grid, the list as the
+ * connection last returned it is shown "as of 10:42"; this is that label until Grid answers.
+ * @type {string | null}
+ */
+let asOf = null;
+/**
+ * Lists opened on their kept copy this session (`connection|tab`): only the first showing of a
+ * list opens on it at once; later reloads wait for Grid, and fall back to it if Grid fails.
+ * @type {Set<string>}
+ */
+const openedKept = new Set();
+
 /** @type {{connection: () => ConnectionSummary | null, onSelectionChange: (count: number) => void}} */
 let hooks = { connection: () => null, onSelectionChange: () => {} };
 
@@ -115,6 +128,7 @@ function clearList() {
   listing.loaded = 0;
   listing.total = undefined;
   views.clear();
+  asOf = null;
   selected.clear();
   hooks.onSelectionChange(0);
   resetLazyQr();
@@ -128,9 +142,13 @@ function updateStatus() {
   const n = listing.loaded;
   let text = `${groupDigits(String(n))} ${noun}${n === 1 ? '' : 's'}`;
   if (listing.total != null && listing.total > n) text += ` of ${groupDigits(String(listing.total))}`;
-  if (listing.loading) text += ' · loading…';
+  if (asOf) text += ` · ${asOf}`;
+  if (listing.loading) text += asOf ? ' · refreshing…' : ' · loading…';
+  else if (asOf) text += ' · Grid could not be reached';
   else if (listing.hasMore) text += ' · scroll for more';
   listStatus.textContent = text;
+  if (asOf) listStatus.dataset.asOf = asOf;
+  else delete listStatus.dataset.asOf;
   // How many items the list holds, parked or not (for tests and benchmarks).
   list.dataset.loaded = String(n);
   sentinel.dataset.state = listing.loading ? 'loading' : listing.hasMore ? 'more' : 'end';
@@ -233,16 +251,22 @@ async function loadMore() {
   progressStarted(listingId);
   try {
     if (q.tab === 'platform') {
-      const items = await bridge.listPlatformAccounts({ currency: q.currency, type: q.type, listingId });
+      const live = bridge.listPlatformAccounts({ currency: q.currency, type: q.type, listingId });
+      const kept = { list: /** @type {const} */ ('platform'), currency: q.currency, type: q.type };
+      const items = await withLastKnown(generation, first, kept, live);
       if (generation !== listing.generation) return;
+      dropLastKnown();
       appendAccounts(items);
       listing.loaded = items.length;
       listing.hasMore = false;
     } else if (q.tab === 'customers') {
-      const page = await bridge.listCustomerAccounts({
+      const live = bridge.listCustomerAccounts({
         customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE, listingId,
       });
+      const kept = { list: /** @type {const} */ ('customers'), customerId: q.customerId, currency: q.currency, type: q.type };
+      const page = await withLastKnown(generation, first, kept, live);
       if (generation !== listing.generation) return;
+      dropLastKnown();
       addPage(page, appendAccounts);
     } else {
       const platform = q.owner !== 'customer';
@@ -267,22 +291,83 @@ async function loadMore() {
   } catch (err) {
     if (generation !== listing.generation) return;
     listing.loading = false;
+    // With the last-known list on screen, it stays, marked "as of".
+    const kept = asOf != null;
+    listing.hasMore = kept ? false : listing.hasMore;
     updateStatus();
     if (uiError(err).code === ErrorCode.Cancelled) {
-      listStatus.textContent = first ? 'Loading cancelled' : `${listStatus.textContent} · cancelled`;
-      if (first) {
+      const nothingShown = first && !kept;
+      listStatus.textContent = nothingShown ? 'Loading cancelled' : `${listStatus.textContent} · cancelled`;
+      if (nothingShown) {
         emptyState.textContent = 'Loading was cancelled. Press Refresh to load the accounts again.';
         emptyState.hidden = false;
       }
       return;
     }
-    if (first) listStatus.textContent = 'Not loaded';
+    if (first && !kept) listStatus.textContent = 'Not loaded';
     showBanner(err, () => (first ? reload() : loadMore()));
   } finally {
     if (inFlight.id === listingId) progressEnded();
     // Loading may have started the demo, which may have set its data aside: say so.
     checkNotices();
   }
+}
+
+/**
+ * Waits for Grid's answer `live`. The first time this session a list is shown, its kept copy
+ * is put on screen at once meanwhile; when Grid fails, the kept copy stays (or is shown now).
+ * @template T
+ * @param {number} generation @param {boolean} first the list's first page
+ * @param {{list: 'platform'|'customers', customerId?: string, currency?: string, type?: string}} request
+ * @param {Promise<T>} live
+ * @returns {Promise<T>}
+ */
+async function withLastKnown(generation, first, request, live) {
+  if (!first) return live;
+  const key = `${hooks.connection()?.id ?? ''}|${request.list}`;
+  if (!openedKept.has(key)) {
+    openedKept.add(key);
+    await showLastKnown(generation, request);
+  }
+  try {
+    return await live;
+  } catch (err) {
+    if (asOf == null) await showLastKnown(generation, request);
+    throw err;
+  }
+}
+
+/**
+ * Shows the list as the connection last returned it (kept by Rust), marked "as of", while
+ * Grid is asked again. Nothing is shown when none was kept.
+ * @param {number} generation
+ * @param {{list: 'platform'|'customers', customerId?: string, currency?: string, type?: string}} request
+ */
+async function showLastKnown(generation, request) {
+  let kept = null;
+  try {
+    kept = await bridge.lastKnownAccounts({ ...request, utcOffsetMinutes: -new Date().getTimezoneOffset() });
+  } catch {
+    return;
+  }
+  // Grid may have answered first: then the live list is shown, not this.
+  if (!kept || !kept.items.length || generation !== listing.generation || !listing.loading) return;
+  appendAccounts(kept.items);
+  listing.loaded = kept.items.length;
+  listing.total = kept.totalCount;
+  asOf = kept.asOfLabel;
+  updateStatus();
+}
+
+/** Grid answered: the last-known cards make way for the live ones (ticks stay). */
+function dropLastKnown() {
+  if (asOf == null) return;
+  asOf = null;
+  views.clear();
+  resetLazyQr();
+  chunks.clear();
+  listing.loaded = 0;
+  listing.total = undefined;
 }
 
 /**

@@ -168,7 +168,7 @@ export const deleteSessionKey = () => call('delete_session_key');
  *   intro: string, warnings: {key: string, tag: string, text: string}[], facts: SheetField[],
  *   sectionTitle?: string | null, instructions: SheetInstruction[]}} Sheet
  * @typedef {{paper: 'a4'|'letter', environment: string, watermark?: string | null, environmentLabel: string,
- *   generated?: string | null, sheets: Sheet[]}} SheetDocument the one sheet model (deposit_instructions::SheetDocument)
+ *   generated?: string | null, asOf?: string | null, sheets: Sheet[]}} SheetDocument the one sheet model (deposit_instructions::SheetDocument)
  * @typedef {{accounts: AccountView[], document: SheetDocument, missingScripts: MissingScript[],
  *   watermark?: string, notice?: string, banner?: string}} PrintableAccounts
  *   the preview renders `document`, the model the PDF renders
@@ -254,3 +254,37 @@ export const cancelListing = (listingId) => call('cancel_listing', { listingId }
 
 /** Opens the OS logs folder. @returns {Promise<{path: string, opened: boolean, message: string}>} */
 export const openLogsFolder = () => call('open_logs_folder');
+
+// ----- activity journal and last-known accounts (issue 13) ---------------------------------
+
+/**
+ * @typedef {{value: string, label: string}} Choice
+ * @typedef {{path?: string, unavailable?: string, kinds: Choice[], connections: Choice[]}} JournalInfo
+ * @typedef {{minor: number, currencyCode?: string, display: string}} AmountView
+ * @typedef {{id: number, at: string, atDisplay: string, kind: string, kindLabel: string,
+ *   connectionId: string, connectionName: string, environment: string, environmentLabel: string,
+ *   accountId?: string, amount?: AmountView, requestId?: string, outcome: string, outcomeLabel: string,
+ *   outcomeTone: StatusTone, detail: string}} JournalEntryView
+ * @typedef {{entries: JournalEntryView[], nextBeforeId?: number}} JournalPage
+ * @typedef {{from?: string, to?: string, connectionId?: string, account?: string, kind?: string,
+ *   beforeId?: number, limit?: number, utcOffsetMinutes?: number}} JournalQuery dates YYYY-MM-DD, local, inclusive
+ * @typedef {{path: string, entries: number, bytes: number} | {cancelled: true}} JournalSaveOutcome
+ * @typedef {{items: AccountView[], asOf: string, asOfLabel: string, totalCount?: number}} LastKnownAccounts
+ */
+
+/** @returns {Promise<JournalInfo>} where the journal file is and what the filters offer */
+export const journalInfo = () => call('journal_info');
+
+/** @param {JournalQuery} query @returns {Promise<JournalPage>} newest first */
+export const journalEntries = (query) => call('journal_entries', compact(query));
+
+/** @param {JournalQuery} query @returns {Promise<JournalSaveOutcome>} every matching entry, through the save dialog */
+export const saveJournalCsv = (query) => call('save_journal_csv', compact(query));
+
+/**
+ * The list as the active connection last returned it, without asking Grid (null when none was kept).
+ * @param {{list: 'platform'|'customers', currency?: string | undefined, type?: string | undefined,
+ *   customerId?: string | undefined, utcOffsetMinutes?: number}} query
+ * @returns {Promise<LastKnownAccounts | null>}
+ */
+export const lastKnownAccounts = (query) => call('last_known_accounts', compact(query));

@@ -13,9 +13,10 @@ import {
 import { setAmountExample } from './funding.js';
 import { checkNotices } from './notices.js';
 import { loadRemembered, remember } from './remember.js';
+import { initJournal, showJournal, showJournalPath } from './journal.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
-/** @typedef {import('./toolbar.js').AccountTab | 'settings'} View */
+/** @typedef {import('./toolbar.js').AccountTab | 'journal' | 'settings'} View */
 
 const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -28,6 +29,7 @@ const TITLES = {
   platform: 'Platform accounts',
   customers: 'Customer accounts',
   external: 'External accounts',
+  journal: 'Journal',
   settings: 'Settings',
 };
 
@@ -88,12 +90,20 @@ function showView(next) {
     const t = /** @type {HTMLElement} */ (tab);
     t.setAttribute('aria-selected', String(t.dataset.view === next));
   }
-  const accounts = next !== 'settings';
+  const accounts = next !== 'settings' && next !== 'journal';
   el('accounts-view').hidden = !accounts;
-  el('settings-view').hidden = accounts;
+  el('settings-view').hidden = next !== 'settings';
+  // Journal tab (issue 13).
+  el('journal-view').hidden = next !== 'journal';
+  if (next === 'journal') {
+    hideBanner();
+    showJournal();
+    return;
+  }
   if (next === 'settings') {
     hideBanner();
     remember(next, undefined);
+    showJournalPath();
     return;
   }
   el('accounts-heading').textContent = TITLES[next];
@@ -103,7 +113,7 @@ function showView(next) {
 
 /** The list again from the top, with the toolbar's filters (not while Settings is shown). */
 function reloadList() {
-  if (view === 'settings') return;
+  if (view === 'settings' || view === 'journal') return;
   showQuery();
 }
 
@@ -147,6 +157,7 @@ async function start() {
 }
 
 function init() {
+  initJournal();
   initAccountList({ connection: activeConnection, onSelectionChange: showSelectedCount });
   initToolbar({ onChange: reloadList, connection: activeConnection, selectedIds: selectedAccountIds });
   initSettings({

@@ -38,6 +38,11 @@ macro_rules! grid_desk_commands {
             list_notices,
             cancel_listing,
             open_logs_folder,
+            // Activity journal and last-known accounts (issue 13).
+            journal_info,
+            journal_entries,
+            save_journal_csv,
+            last_known_accounts,
         }
     };
 }

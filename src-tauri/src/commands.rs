@@ -7,6 +7,10 @@ use grid_desk_core::accounts::{
     CancelListingRequest, CheckAmountRequest, CheckedAmount, CustomerAccountsRequest,
     ExternalAccountsRequest, FundRequest, PageView, PlatformAccountsRequest,
 };
+use grid_desk_core::activity::{
+    JournalInfo, JournalPage, JournalRequest, JournalSaveOutcome, LastKnownAccounts,
+    LastKnownRequest, SaveJournalCsvRequest,
+};
 use grid_desk_core::connections::{
     AppStateView, ConnectionRequest, SaveConnectionRequest, TestResult,
 };
@@ -234,4 +238,33 @@ pub async fn open_logs_folder<R: Runtime>(
     desk: Desk<'_>,
 ) -> UiResult<LogsFolder> {
     desk.logs.open_folder(&NativeFolderOpener(app))
+}
+
+// ----- activity journal and last-known accounts ---------------------------------------------
+
+#[tauri::command]
+pub async fn journal_info(desk: Desk<'_>) -> UiResult<JournalInfo> {
+    desk.journal.info()
+}
+
+#[tauri::command]
+pub async fn journal_entries(desk: Desk<'_>, request: JournalRequest) -> UiResult<JournalPage> {
+    desk.journal.entries(request)
+}
+
+#[tauri::command]
+pub async fn save_journal_csv<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: SaveJournalCsvRequest,
+) -> UiResult<JournalSaveOutcome> {
+    desk.journal.save_csv(request, &NativeSaveDialog(app)).await
+}
+
+#[tauri::command]
+pub async fn last_known_accounts(
+    desk: Desk<'_>,
+    request: LastKnownRequest,
+) -> UiResult<Option<LastKnownAccounts>> {
+    desk.accounts.last_known(request).await
 }

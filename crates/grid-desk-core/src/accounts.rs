@@ -16,6 +16,9 @@ use grid_client::{
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+use journal::{Kind, Outcome};
+
+use crate::activity::{as_of_label, list_key, LastKnownAccounts, LastKnownRequest};
 use crate::connections::Connections;
 use crate::error::{UiCode, UiError, UiResult};
 use crate::input;
@@ -232,27 +235,48 @@ pub async fn list_platform(
     client: &GridClient,
     request: PlatformAccountsRequest,
 ) -> UiResult<Vec<AccountView>> {
+    Ok(platform_accounts(client, request)
+        .await?
+        .iter()
+        .map(account_view)
+        .collect())
+}
+
+/// The platform list as Grid sent it (kept as the last-known list).
+pub async fn platform_accounts(
+    client: &GridClient,
+    request: PlatformAccountsRequest,
+) -> UiResult<Vec<InternalAccount>> {
     let filter = PlatformAccountFilter {
         currency: input::currency(request.currency)?,
         account_type: input::account_type(request.account_type)?,
     };
-    let accounts = client.list_platform_internal_accounts(&filter).await?;
-    Ok(accounts.iter().map(account_view).collect())
+    Ok(client.list_platform_internal_accounts(&filter).await?)
 }
 
 pub async fn list_customer(
     client: &GridClient,
     request: CustomerAccountsRequest,
 ) -> UiResult<PageView<AccountView>> {
+    Ok(PageView::from_page(
+        customer_accounts(client, request).await?,
+        account_view,
+    ))
+}
+
+/// A page of customer accounts as Grid sent it.
+pub async fn customer_accounts(
+    client: &GridClient,
+    request: CustomerAccountsRequest,
+) -> UiResult<Page<InternalAccount>> {
     let filter = CustomerAccountFilter {
         customer_id: input::customer_id(request.customer_id)?.map(CustomerId),
         currency: input::currency(request.currency)?,
         account_type: input::account_type(request.account_type)?,
     };
-    let page = client
+    Ok(client
         .list_customer_internal_accounts(&filter, &page_request(request.cursor, request.limit)?)
-        .await?;
-    Ok(PageView::from_page(page, account_view))
+        .await?)
 }
 
 pub async fn list_external(
@@ -366,6 +390,12 @@ pub async fn fund(
     request: FundRequest,
 ) -> UiResult<AccountView> {
     let _ticket = guard.begin(guard_key)?;
+    send_fund(client, request).await
+}
+
+/// Sends one fund request (the caller holds the account's [`FundTicket`]); an unknown outcome
+/// re-reads the balance.
+pub async fn send_fund(client: &GridClient, request: FundRequest) -> UiResult<AccountView> {
     let id = InternalAccountId::from(request.account_id.trim());
     match client
         .fund_sandbox_internal_account(&id, request.amount)
@@ -554,7 +584,17 @@ impl Accounts {
         self.listings
             .run(id, async {
                 let active = self.connections.active().await?;
-                let views = list_platform(&active.client, request).await?;
+                let key = list_key(
+                    "platform",
+                    request.currency.as_deref(),
+                    request.account_type.as_deref(),
+                    None,
+                );
+                let accounts = platform_accounts(&active.client, request).await?;
+                self.connections
+                    .activity()
+                    .keep_list(&active.id, &key, &accounts, None);
+                let views: Vec<AccountView> = accounts.iter().map(account_view).collect();
                 self.remembered.remember(&active.id, &views);
                 Ok(views)
             })
@@ -569,11 +609,65 @@ impl Accounts {
         self.listings
             .run(id, async {
                 let active = self.connections.active().await?;
-                let page = list_customer(&active.client, request).await?;
+                // The first page of a list is kept, to open on it next time.
+                let key = (non_empty(request.cursor.clone()).is_none()).then(|| {
+                    list_key(
+                        "customers",
+                        request.currency.as_deref(),
+                        request.account_type.as_deref(),
+                        request.customer_id.as_deref(),
+                    )
+                });
+                let page = customer_accounts(&active.client, request).await?;
+                if let Some(key) = key {
+                    self.connections
+                        .activity()
+                        .keep_list(&active.id, &key, &page.data, page.total_count);
+                }
+                let page = PageView::from_page(page, account_view);
                 self.remembered.remember(&active.id, &page.items);
                 Ok(page)
             })
             .await
+    }
+
+    /// The list as the active connection last returned it (none kept: `None`), at once,
+    /// without asking Grid; the window shows it "as of" its time while it asks Grid again.
+    pub async fn last_known(
+        &self,
+        request: LastKnownRequest,
+    ) -> UiResult<Option<LastKnownAccounts>> {
+        let list = match request.list.as_str() {
+            "platform" | "customers" => request.list.as_str(),
+            other => {
+                return Err(UiError::validation(format!(
+                    "There is no kept list called \"{other}\"."
+                )))
+            }
+        };
+        let connection = self.connections.active_id().await;
+        let key = list_key(
+            list,
+            request.currency.as_deref(),
+            request.account_type.as_deref(),
+            if list == "customers" {
+                request.customer_id.as_deref()
+            } else {
+                None
+            },
+        );
+        let activity = self.connections.activity();
+        let Some((items, total_count, as_of_ms)) = activity.stored_list(&connection, &key) else {
+            return Ok(None);
+        };
+        self.remembered.remember(&connection, &items);
+        activity.mark_offline(&connection, as_of_ms);
+        Ok(Some(LastKnownAccounts {
+            items,
+            as_of: crate::activity::rfc3339_ms(as_of_ms),
+            as_of_label: as_of_label(as_of_ms, request.utc_offset_minutes),
+            total_count,
+        }))
     }
 
     pub async fn list_external(
@@ -609,7 +703,41 @@ impl Accounts {
             ));
         }
         let key = format!("{}/{}", active.id, request.account_id.trim());
-        let funded = fund(&active.client, &self.funding, &key, request).await;
+        let _ticket = self.funding.begin(&key)?;
+        // Journalled before it is sent: a crash mid-fund leaves a pending entry that the next
+        // start marks "outcome unknown — check the balance".
+        let account_id = request.account_id.trim().to_owned();
+        let known = self.remembered.get(&active.id, &account_id);
+        let activity = self.connections.activity();
+        let who = self.connections.who(&active.id).await;
+        let entry = activity.begin(
+            &who,
+            Kind::Fund,
+            Some(&account_id),
+            Some(crate::activity::amount(
+                request.amount,
+                known.as_ref().and_then(|v| v.currency_code.as_deref()),
+                known.as_ref().and_then(|v| v.decimals),
+            )),
+            None,
+            "Sent to Grid; waiting for the answer",
+        )?;
+        let funded = send_fund(&active.client, request).await;
+        match &funded {
+            Ok(view) => activity.finish(
+                entry,
+                Outcome::Applied,
+                &format!(
+                    "Grid applied it. Available balance now {} ({} total).",
+                    view.balance.display, view.total_balance.display
+                ),
+                None,
+            ),
+            Err(err) if err.code == UiCode::UnknownOutcome => {
+                activity.finish(entry, Outcome::Unknown, &err.message, None);
+            }
+            Err(err) => activity.finish(entry, Outcome::Refused, &err.message, None),
+        }
         match &funded {
             Ok(view) => self.remembered.remember(&active.id, [view]),
             Err(err) => self.remembered.remember(&active.id, err.account.as_deref()),

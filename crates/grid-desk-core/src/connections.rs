@@ -9,7 +9,10 @@ use grid_client::models::InternalAccountType;
 use grid_client::{ClientConfig, Credentials, GridClient, Secret};
 use serde::{Deserialize, Serialize};
 
+use journal::{Kind, Outcome};
+
 use crate::accounts::{list_platform, PlatformAccountsRequest};
+use crate::activity::{Activity, Who};
 use crate::demo::{self, Demo};
 use crate::error::{UiError, UiResult};
 use crate::keychain::Keychain;
@@ -135,6 +138,8 @@ pub struct Connections {
     env: Option<EnvConnection>,
     demo: Arc<Demo>,
     inner: tokio::sync::Mutex<Inner>,
+    /// Connections added, edited, deleted and tested are journalled.
+    activity: Arc<Activity>,
 }
 
 impl Connections {
@@ -146,6 +151,7 @@ impl Connections {
         env: Option<EnvConnection>,
         demo: Arc<Demo>,
         notices: &Notices,
+        activity: Arc<Activity>,
     ) -> Self {
         let file = ConnectionsFile::in_dir(config_dir);
         let loaded = file.load();
@@ -175,6 +181,7 @@ impl Connections {
             keychain,
             env,
             demo,
+            activity,
             inner: tokio::sync::Mutex::new(Inner {
                 config,
                 active,
@@ -185,6 +192,27 @@ impl Connections {
 
     pub async fn active_id(&self) -> String {
         self.inner.lock().await.active.clone()
+    }
+
+    /// Connection `id` as a journal entry names it (its id when it no longer exists).
+    pub async fn who(&self, id: &str) -> Who {
+        match self.summary(id).await {
+            Ok(summary) => Who {
+                connection_id: id.to_owned(),
+                connection_name: summary.name,
+                environment: summary.environment,
+            },
+            Err(_) => Who {
+                connection_id: id.to_owned(),
+                connection_name: id.to_owned(),
+                environment: EnvLabel::Production,
+            },
+        }
+    }
+
+    /// The journal every service writes to.
+    pub fn activity(&self) -> &Arc<Activity> {
+        &self.activity
     }
 
     /// How the window shows connection `id`.
@@ -329,6 +357,29 @@ impl Connections {
             self.keychain.restore(previous).await;
             return Err(err);
         }
+        let who = Who {
+            connection_id: id.clone(),
+            connection_name: settings.name.clone(),
+            environment: settings.environment.into(),
+        };
+        self.activity.note(
+            &who,
+            if editing.is_some() {
+                Kind::ConnectionEdited
+            } else {
+                Kind::ConnectionAdded
+            },
+            None,
+            None,
+            None,
+            Outcome::Done,
+            &format!(
+                "{} · {} · {}",
+                settings.name,
+                EnvLabel::from(settings.environment).label(),
+                settings.base_url
+            ),
+        );
         Ok(ConnectionSummary::saved(
             &settings,
             self.keychain.credentials_state(&id).await,
@@ -341,6 +392,7 @@ impl Connections {
         let id = request.id.as_str();
         Self::refuse_built_in(id, "deleted")?;
         self.settings(id).await?;
+        let who = self.who(id).await;
         self.keychain.delete_connection(id).await?;
         let mut inner = self.inner.lock().await;
         let mut config = inner.config.clone();
@@ -358,6 +410,19 @@ impl Connections {
                 DEMO_ID.to_owned()
             };
             inner.client = None;
+        }
+        drop(inner);
+        self.activity.note(
+            &who,
+            Kind::ConnectionDeleted,
+            None,
+            None,
+            None,
+            Outcome::Done,
+            "Deleted with its keychain entries",
+        );
+        if let Err(err) = self.activity.store().forget_lists(id) {
+            tracing::warn!("could not forget the deleted connection's accounts: {err}");
         }
         Ok(())
     }
@@ -390,9 +455,40 @@ impl Connections {
     pub async fn test(&self, request: ConnectionRequest) -> UiResult<TestResult> {
         let id = request.id.as_str();
         let summary = self.summary(id).await?;
-        let (_, client, _) = self.client_for(id).await?;
-        let accounts = list_platform(&client, PlatformAccountsRequest::default()).await?;
-        let count = accounts.len();
+        let who = self.who(id).await;
+        let tested = async {
+            let (_, client, _) = self.client_for(id).await?;
+            let accounts = list_platform(&client, PlatformAccountsRequest::default()).await?;
+            UiResult::Ok((client, accounts.len()))
+        }
+        .await;
+        let (client, count) = match tested {
+            Ok(done) => done,
+            Err(err) => {
+                self.activity.note(
+                    &who,
+                    Kind::ConnectionTested,
+                    None,
+                    None,
+                    None,
+                    Outcome::Failed,
+                    &err.message,
+                );
+                return Err(err);
+            }
+        };
+        self.activity.note(
+            &who,
+            Kind::ConnectionTested,
+            None,
+            None,
+            None,
+            Outcome::Done,
+            &format!(
+                "Grid answered with {count} platform account{}",
+                if count == 1 { "" } else { "s" }
+            ),
+        );
         Ok(TestResult {
             ok: true,
             message: format!(

@@ -11,6 +11,7 @@
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
 //! | [`Logs`] | where the log files are; "Open logs folder" | [`logs`] |
 //! | [`Notices`] | what the window must be told unasked: a file set aside, a file owned by another Grid Desk | [`notices`] |
+//! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` beside the settings file): written by the services above, browsed and exported by the Journal tab | [`activity`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -23,6 +24,7 @@
 //! grid-sim with an in-memory keychain ([`keychain::MemoryStore`]).
 
 pub mod accounts;
+pub mod activity;
 pub mod connections;
 pub mod demo;
 pub mod error;
@@ -42,6 +44,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use accounts::Accounts;
+pub use activity::{Activity, JournalTab};
 pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
@@ -107,6 +110,8 @@ pub struct GridDesk {
     /// What the window must be told that no request asked for (files set aside, …).
     pub notices: Arc<Notices>,
     pub logs: Logs,
+    /// The Journal tab: browse, filter, export.
+    pub journal: JournalTab,
 }
 
 impl GridDesk {
@@ -120,17 +125,24 @@ impl GridDesk {
             keychain.clone(),
             Arc::clone(&notices),
         ));
+        // Beside the settings file; a start marks what a previous run left pending as unknown.
+        let activity = Arc::new(Activity::open(
+            &options.config_dir,
+            options.export_dir.clone(),
+        ));
         let connections = Arc::new(Connections::new(
             &options.config_dir,
             keychain.clone(),
             options.env,
             Arc::clone(&demo),
             &notices,
+            activity,
         ));
         let remembered = Arc::new(AccountCache::default());
         let preferences = Preferences::open(&options.config_dir);
         Self {
             preferences,
+            journal: JournalTab::new(Arc::clone(&connections)),
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),

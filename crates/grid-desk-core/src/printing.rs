@@ -27,9 +27,12 @@ use grid_client::models::CustomerId;
 use grid_client::{CustomerAccountFilter, GridClient, MAX_PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 
+use journal::{Kind, Outcome};
+
 use crate::accounts::{list_platform, AccountCache, PlatformAccountsRequest};
+use crate::activity::list_key;
 use crate::connections::Connections;
-use crate::error::{UiError, UiResult};
+use crate::error::{UiCode, UiError, UiResult};
 use crate::settings::EnvLabel;
 
 /// Set to a directory to skip the save dialog and write exports there (tests, scripts).
@@ -189,6 +192,10 @@ pub struct PrintableAccounts {
     /// Under every sheet's title on demo and sandbox: do not send real money.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub banner: Option<&'static str>,
+    /// When the accounts come from the last-known list (Grid could not be reached): the
+    /// line every sheet prints, "Account details as of …" (`SheetDocument::with_as_of`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 impl PrintableAccounts {
@@ -205,6 +212,7 @@ impl PrintableAccounts {
             watermark: environment.watermark(),
             notice: Some(environment.footer_label()),
             banner: environment.banner().map(|(_tag, text)| text),
+            as_of: None,
         }
     }
 }
@@ -330,6 +338,8 @@ pub struct PrintJob {
     pub environment: EnvLabel,
     /// The connection's name, printed as the platform's name.
     pub connection_name: String,
+    /// When the accounts were last read from Grid, if they come from the last-known list.
+    pub as_of_ms: Option<i64>,
 }
 
 impl PrintJob {
@@ -431,6 +441,14 @@ impl Stamp {
     }
 }
 
+/// A time in ms since the epoch as sheets print it: "2026-12-02 10:42 UTC" (in the window's
+/// time zone when it sent one).
+pub fn as_of_text(ms: i64, utc_offset_minutes: Option<i32>) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    Stamp::at(at, utc_offset_minutes).display()
+}
+
 /// A file ready to be saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
@@ -450,8 +468,9 @@ pub fn pdf_export(
     accounts: &[AccountView],
     options: &SheetOptions,
     date: &str,
+    as_of: Option<&str>,
 ) -> UiResult<Export> {
-    pdf_export_with_fonts(accounts, options, date, &Fonts::system())
+    pdf_export_with_fonts(accounts, options, date, as_of, &Fonts::system())
 }
 
 /// The PDF of these accounts with these fonts.
@@ -459,9 +478,14 @@ pub fn pdf_export_with_fonts(
     accounts: &[AccountView],
     options: &SheetOptions,
     date: &str,
+    as_of: Option<&str>,
     fonts: &Fonts,
 ) -> UiResult<Export> {
-    let output = deposit_instructions::render_pdf_with_fonts(accounts, options, fonts)
+    let mut document = deposit_instructions::build_sheets(accounts, options);
+    if let Some(as_of) = as_of {
+        document = document.with_as_of(as_of);
+    }
+    let output = deposit_instructions::render_sheets(&document, fonts)
         .map_err(|e| UiError::validation(e.to_string()))?;
     let bytes = output.bytes;
     Ok(Export {
@@ -643,14 +667,38 @@ impl Printing {
     }
 
     /// The accounts a print or export covers, with what the sheets say about their origin.
+    /// While Grid cannot be reached, the last-known accounts are printed with the time they
+    /// were read (`as_of_ms`).
     pub async fn job(&self, scope: &PrintScope) -> UiResult<PrintJob> {
         let active = self.connections.active().await?;
-        let accounts = resolve_scope(&active.client, &active.id, &self.remembered, scope).await?;
+        let activity = self.connections.activity();
+        let (accounts, as_of_ms) =
+            match resolve_scope(&active.client, &active.id, &self.remembered, scope).await {
+                Ok(accounts) => (accounts, activity.offline_since(&active.id)),
+                Err(err) if err.code == UiCode::Network => {
+                    let key = match scope {
+                        PrintScope::Platform => list_key("platform", None, None, None),
+                        PrintScope::Customer { customer_id } => {
+                            list_key("customers", None, None, Some(customer_id))
+                        }
+                        PrintScope::Accounts { .. } => return Err(err),
+                    };
+                    match activity.stored_list(&active.id, &key) {
+                        Some((accounts, _, as_of)) if !accounts.is_empty() => {
+                            self.remembered.remember(&active.id, &accounts);
+                            (accounts, Some(as_of))
+                        }
+                        _ => return Err(err),
+                    }
+                }
+                Err(err) => return Err(err),
+            };
         let connection_name = self.connections.summary(&active.id).await?.name;
         Ok(PrintJob {
             accounts,
             environment: active.environment,
             connection_name,
+            as_of_ms,
         })
     }
 
@@ -665,7 +713,11 @@ impl Printing {
         let job = self.job(scope).await?;
         let stamp = Stamp::now(utc_offset_minutes);
         let options = job.sheet_options(paper, include_balances.unwrap_or(false), &stamp);
-        let document = deposit_instructions::build_sheets(&job.accounts, &options);
+        let mut document = deposit_instructions::build_sheets(&job.accounts, &options);
+        // A list kept from the last time Grid answered says so on every sheet.
+        if let Some(ms) = job.as_of_ms {
+            document = document.with_as_of(&as_of_text(ms, utc_offset_minutes));
+        }
         Ok((job, document, stamp))
     }
 
@@ -740,7 +792,7 @@ impl Printing {
             .await?;
         let text = deposit_instructions::document_text(&document);
         let export = self.render(job, document, stamp).await?;
-        let saved = self.save(export, dialog).await?;
+        let saved = self.save(export, dialog, Kind::PdfSaved).await?;
         if !matches!(saved, SaveOutcome::Saved { .. }) {
             return Ok(EmailOutcome::Cancelled { cancelled: true });
         }
@@ -797,7 +849,7 @@ impl Printing {
             )
             .await?;
         let export = self.render(job, document, stamp).await?;
-        self.save(export, dialog).await
+        self.save(export, dialog, Kind::PdfSaved).await
     }
 
     /// Makes the CSV and saves it where the person chooses (or into the export dir).
@@ -813,11 +865,16 @@ impl Printing {
             request.include_balances.unwrap_or(false),
             &stamp.date(),
         )?;
-        self.save(export, dialog).await
+        self.save(export, dialog, Kind::CsvSaved).await
     }
 
     /// Asks where to save (or uses the export dir), then writes the file atomically.
-    async fn save(&self, export: Export, dialog: &impl SaveDialog) -> UiResult<SaveOutcome> {
+    async fn save(
+        &self,
+        export: Export,
+        dialog: &impl SaveDialog,
+        kind: Kind,
+    ) -> UiResult<SaveOutcome> {
         let path = match &self.export_dir {
             Some(dir) => unused_path(dir, &export.file_name),
             None => match dialog.choose(&export).await? {
@@ -825,9 +882,26 @@ impl Printing {
                 None => return Ok(SaveOutcome::cancelled()),
             },
         };
-        tokio::task::spawn_blocking(move || save_export(&export, &path))
+        let saved = tokio::task::spawn_blocking(move || save_export(&export, &path))
             .await
-            .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))?
+            .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))??;
+        if let SaveOutcome::Saved { path, accounts, .. } = &saved {
+            let id = self.connections.active_id().await;
+            let who = self.connections.who(&id).await;
+            self.connections.activity().note(
+                &who,
+                kind,
+                None,
+                None,
+                None,
+                Outcome::Done,
+                &format!(
+                    "{accounts} account{} saved to {path}",
+                    if *accounts == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        Ok(saved)
     }
 }
 
@@ -927,7 +1001,7 @@ mod tests {
             ..SheetOptions::default()
         };
         let accounts = [view("InternalAccount:a"), view("InternalAccount:b")];
-        let pdf = pdf_export(&accounts, &options, "2026-11-22").expect("pdf");
+        let pdf = pdf_export(&accounts, &options, "2026-11-22", None).expect("pdf");
         assert_eq!(pdf.file_name, "deposit-instructions-2026-11-22.pdf");
         assert_eq!(pdf.pages, Some(2), "one page per short account");
         let path = unused_path(dir.path(), &pdf.file_name);
@@ -992,7 +1066,7 @@ mod tests {
             err.message
         );
         assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
-        let err = pdf_export(&[], &SheetOptions::default(), "d").expect_err("empty");
+        let err = pdf_export(&[], &SheetOptions::default(), "d", None).expect_err("empty");
         assert_eq!(err.message, "Choose at least one account to print.");
     }
 

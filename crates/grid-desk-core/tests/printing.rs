@@ -153,7 +153,7 @@ async fn the_pdf_and_csv_are_written_where_asked() {
     assert_eq!(options.environment, SheetEnvironment::Demo);
     assert_eq!(options.platform_name.as_deref(), Some("Demo (offline)"));
 
-    let pdf = printing::pdf_export(&job.accounts, &options, &stamp.date()).expect("pdf");
+    let pdf = printing::pdf_export(&job.accounts, &options, &stamp.date(), None).expect("pdf");
     let path = printing::unused_path(&out, &pdf.file_name);
     match printing::save_export(&pdf, &path).expect("saved") {
         SaveOutcome::Saved {

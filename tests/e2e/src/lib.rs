@@ -291,6 +291,17 @@ impl Profile {
         }
     }
 
+    /// The profile of an earlier launch (kept alive by its owner), for a restart on the same
+    /// settings, journal and keychain entries.
+    pub fn reuse(root: &Path) -> Self {
+        Self {
+            dir: None,
+            root: root.to_path_buf(),
+            home: root.join("home"),
+            logs: root.join("logs"),
+        }
+    }
+
     /// HOME and the XDG variables, all pointing inside the profile.
     pub fn env(&self) -> Vec<(String, PathBuf)> {
         vec![
@@ -344,6 +355,8 @@ pub struct Launch {
     pub prepare: Option<fn(&Profile)>,
     /// Keep the size the app opens with (the remembered one) instead of the tests' 1280×900.
     pub keep_window_size: bool,
+    /// Start on this earlier profile's root (see [`Profile::reuse`]) instead of a fresh one.
+    pub reuse_profile: Option<PathBuf>,
 }
 
 /// Variables passed through from the test's environment; everything else is cleared so a
@@ -398,7 +411,11 @@ impl App {
 
     /// Launches another Tauri binary the same way (the benchmark's bare window).
     pub async fn launch_binary(name: &str, binary: &Path, launch: Launch) -> Self {
-        Self::launch_binary_in(name, binary, Profile::new(name), launch).await
+        let profile = match &launch.reuse_profile {
+            Some(root) => Profile::reuse(root),
+            None => Profile::new(name),
+        };
+        Self::launch_binary_in(name, binary, profile, launch).await
     }
 
     /// Launches the app again on a profile a previous run left (see [`App::shut_down`]): a
