@@ -66,13 +66,11 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
 const LOG_FILE_BYTES: u128 = 5 * 1024 * 1024;
 const LOG_FILES_KEPT: usize = 5;
 
-/// `RUST_LOG=trace|debug|info|warn|error` sets every crate's level; otherwise our crates log
-/// at info and the others at warn.
+/// `RUST_LOG` as `env_logger` reads it, in its simple form: `info`, or `warn,grid_desk_core=debug`
+/// (a bare level for every crate, `target=level` for one). Unset or unreadable: our crates at
+/// info, the others at warn.
 fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
-    let everything = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|v| v.trim().parse::<log::LevelFilter>().ok());
     let mut builder = tauri_plugin_log::Builder::new()
         .clear_targets()
         .target(Target::new(TargetKind::LogDir {
@@ -80,14 +78,28 @@ fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         }))
         .target(Target::new(TargetKind::Stderr))
         .max_file_size(LOG_FILE_BYTES)
-        .rotation_strategy(RotationStrategy::KeepSome(LOG_FILES_KEPT));
-    builder = match everything {
-        Some(level) => builder.level(level),
-        None => builder
-            .level(log::LevelFilter::Warn)
-            .level_for("grid_desk", log::LevelFilter::Info)
-            .level_for("grid_desk_core", log::LevelFilter::Info),
-    };
+        .rotation_strategy(RotationStrategy::KeepSome(LOG_FILES_KEPT))
+        .level(log::LevelFilter::Warn)
+        .level_for("grid_desk", log::LevelFilter::Info)
+        .level_for("grid_desk_core", log::LevelFilter::Info);
+    let spec = std::env::var("RUST_LOG").unwrap_or_default();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            None => {
+                if let Ok(level) = part.parse::<log::LevelFilter>() {
+                    builder = builder
+                        .level(level)
+                        .level_for("grid_desk", level)
+                        .level_for("grid_desk_core", level);
+                }
+            }
+            Some((target, level)) => {
+                if let Ok(level) = level.trim().parse::<log::LevelFilter>() {
+                    builder = builder.level_for(target.trim().to_owned(), level);
+                }
+            }
+        }
+    }
     builder.build()
 }
 

@@ -473,9 +473,10 @@ fn money_text(money: &MoneyView, account: &AccountView) -> String {
         .as_deref()
         .or(account.currency_code.as_deref());
     let display = if money.display.trim().is_empty() {
+        // The one money formatter, also without decimals ("1,000 (smallest units)").
         match money.decimals.or(account.decimals) {
             Some(decimals) => format_minor_units(money.amount, decimals),
-            None => money.amount.to_string(),
+            None => format!("{} (smallest units)", format_minor_units(money.amount, 0)),
         }
     } else {
         money.display.clone()

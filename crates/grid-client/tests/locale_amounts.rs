@@ -89,6 +89,15 @@ fn what_a_person_types_in_their_locale_is_read_exactly() {
             "{text}: {err:?}"
         );
     }
+    // Every "too large" names the limit the same way, with its currency (before, an amount too
+    // long to convert said "1,000,000,000.00" and one merely over the limit "$1,000,000,000.00").
+    let over = parse_fund_amount_in("2,000,000,000", &eur(), en).expect_err("over the limit");
+    let huge = parse_fund_amount_in(&"9".repeat(40), &eur(), en).expect_err("far over");
+    assert_eq!(over, huge);
+    assert_eq!(
+        over.to_string(),
+        "The amount is too large: at most €1,000,000,000.00 can be added at once."
+    );
     // The limit is named by the same formatter, with the currency.
     assert_eq!(
         parse_fund_amount_in("99.999.999.999", &eur(), de),

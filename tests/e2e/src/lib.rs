@@ -492,6 +492,8 @@ impl App {
         command.env("GRID_DESK_DEMO_ADDR", &demo_addr);
         // No accessibility bus: it only slows GTK's start under Xvfb.
         command.env("NO_AT_BRIDGE", "1");
+        // Amounts as the tests read them, whatever the machine's locale (a test may override).
+        command.env("GRID_DESK_LOCALE", "en-US");
         for (key, value) in &launch.env {
             command.env(key, value);
         }
