@@ -53,7 +53,10 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
     options.demo_addr = demo_addr;
     options.env = EnvConnection::from_env();
     options.export_dir = printing::export_dir_from_env();
-    app.manage(GridDesk::new(options));
+    let fonts = printing::fonts_from_env()?;
+    let mut desk = GridDesk::new(options);
+    desk.printing.set_fonts(fonts);
+    app.manage(desk);
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move { handle.state::<GridDesk>().start().await });
     Ok(())
