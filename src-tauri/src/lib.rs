@@ -54,7 +54,10 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
     options.env = EnvConnection::from_env();
     options.export_dir = printing::export_dir_from_env();
     options.log_dir = app.path().app_log_dir().ok();
-    app.manage(GridDesk::new(options));
+    let fonts = printing::fonts_from_env()?;
+    let mut desk = GridDesk::new(options);
+    desk.printing.set_fonts(fonts);
+    app.manage(desk);
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move { handle.state::<GridDesk>().start().await });
     Ok(())

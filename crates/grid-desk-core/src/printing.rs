@@ -552,6 +552,23 @@ impl SaveOutcome {
     }
 }
 
+/// Set to `bundled` to draw sheets with the bundled Noto Sans family only (Latin, Greek,
+/// Cyrillic, Vietnamese), ignoring the system's fonts: the same output on every machine, or
+/// what a machine without some script's font shows (tests).
+pub const FONTS_ENV: &str = "GRID_DESK_FONTS";
+
+/// The fonts `GRID_DESK_FONTS` asks for: `bundled` (only the bundled family) or `system` (the
+/// default: bundled plus the system's); anything else is refused with the choices.
+pub fn fonts_from_env() -> Result<Fonts, String> {
+    match std::env::var(FONTS_ENV).as_deref().map(str::trim) {
+        Err(_) | Ok("" | "system") => Ok(Fonts::system()),
+        Ok("bundled") => Ok(Fonts::bundled_only()),
+        Ok(other) => Err(format!(
+            "{FONTS_ENV}={other:?} is not a choice: use \"system\" (the default) or \"bundled\"."
+        )),
+    }
+}
+
 /// `GRID_DESK_EXPORT_DIR`, when set to something.
 pub fn export_dir_from_env() -> Option<PathBuf> {
     std::env::var_os(EXPORT_DIR_ENV)

@@ -486,3 +486,69 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8(out).expect("the body is UTF-8")
 }
+
+#[tokio::test]
+async fn sheet_window_names_a_script_without_a_font_and_how_to_fix_it() {
+    let exports = tempfile::tempdir().expect("an export dir");
+    // Only the bundled Noto Sans: as a machine without Thai or Arabic fonts.
+    let app = App::launch_with(
+        "sheets_missing_script",
+        Launch {
+            env: vec![
+                (
+                    "GRID_DESK_EXPORT_DIR".into(),
+                    exports.path().display().to_string(),
+                ),
+                ("GRID_DESK_FONTS".into(), "bundled".into()),
+            ],
+            ..Launch::default()
+        },
+    )
+    .await;
+    let mut ids: Vec<String> = app
+        .demo
+        .platform_accounts()
+        .await
+        .iter()
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    // The second planted account: Arabic, Devanagari and Thai.
+    app.demo
+        .control()
+        .edit_internal_account(
+            &ids[0],
+            &json!({"fundingPaymentInstructions": planted()[1].clone()}),
+        )
+        .await
+        .expect("planting the scripts");
+    app.click("refresh").await;
+    let card = app.card(&ids[0]).await;
+    let print = app.find_in(&card, "print").await;
+    app.reveal(&print).await;
+    print.click().await.expect("the card's Print");
+
+    let said = dialog_action(&app, "save-pdf").await;
+    for (script, article) in [("Arabic", "an"), ("Devanagari", "a"), ("Thai", "a")] {
+        assert!(
+            said.contains(&format!(
+                "{script} text could not be printed: install {article} {script} font such as Noto Sans {script}"
+            )),
+            "the save message names {script} and the font to install: {said}"
+        );
+    }
+    open_preview(&app).await;
+    let notice = app.find("print-missing-scripts").await;
+    assert!(
+        grid_desk_e2e::visible(&notice).await.unwrap_or(false),
+        "the preview shows the missing scripts"
+    );
+    let shown = text_content(&notice).await;
+    assert!(
+        shown
+            .contains("Thai text could not be printed: install a Thai font such as Noto Sans Thai"),
+        "{shown}"
+    );
+    app.snap("sheets-missing-script-preview").await;
+    app.shut_down().await;
+}

@@ -129,8 +129,14 @@ impl MissingScript {
             )
         } else {
             format!(
-                "{script} text could not be printed: install a {script} font such as {font}, \
-                 then print again."
+                "{script} text could not be printed: install {} {script} font such as {font}, \
+                 then print again.",
+                // "an Arabic font", "a Thai font".
+                if script.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                    "an"
+                } else {
+                    "a"
+                }
             )
         };
         Self {
@@ -502,6 +508,11 @@ mod tests {
         let missing = Fonts::bundled_only().missing_scripts(["บัญชี ธนาคาร", "東京都", "abc"]);
         let names: Vec<&str> = missing.iter().map(|m| m.script.as_str()).collect();
         assert_eq!(names, ["Chinese", "Thai"]);
+        assert!(
+            Fonts::bundled_only().missing_scripts(["\u{634}\u{631}\u{643}\u{629}"])[0]
+                .message
+                .starts_with("Arabic text could not be printed: install an Arabic font")
+        );
         assert_eq!(
             missing[1].message,
             "Thai text could not be printed: install a Thai font such as Noto Sans Thai, then \
