@@ -321,12 +321,29 @@ async fn the_connection_form_refuses_bad_fields_and_writes_nothing() {
         assert_refused(what, state.connections.save(case).await);
     }
     assert!(store.users().is_empty(), "nothing went into the keychain");
+    // The activity journal is opened at start (beside the settings file); it must hold no entry.
     let config_files: Vec<_> = std::fs::read_dir(dir.path().join("config"))
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
+    let config_files: Vec<_> = config_files
+        .into_iter()
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(journal::FILE_NAME))
+        })
+        .collect();
     assert!(
         config_files.is_empty(),
         "nothing was written: {config_files:?}"
+    );
+    let journalled = state
+        .journal
+        .entries(grid_desk_core::activity::JournalRequest::default())
+        .expect("journal")
+        .entries;
+    assert!(
+        journalled.is_empty(),
+        "nothing was journalled: {journalled:?}"
     );
     assert_refused(
         "short session key",
