@@ -1,5 +1,5 @@
 //! The activity journal and the last-known account lists ([`journal`] crate, one SQLite file
-//! beside the settings file): the services write an entry for every action that moves money
+//! in the app's data directory): the services write an entry for every action that moves money
 //! or changes settings; the window browses, filters and exports them; the account lists each
 //! connection returned are kept so the app opens on them at once and prints while Grid cannot
 //! be reached.

@@ -11,7 +11,7 @@
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
 //! | [`Logs`] | where the log files are; "Open logs folder" | [`logs`] |
 //! | [`Notices`] | what the window must be told unasked: a file set aside, a file owned by another Grid Desk | [`notices`] |
-//! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` beside the settings file): written by the services above, browsed and exported by the Journal tab | [`activity`] |
+//! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` in the app's data directory): written by the services above, browsed and exported by the Journal tab | [`activity`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -119,15 +119,16 @@ impl GridDesk {
         let keychain = Keychain::new(options.store);
         let notices = Arc::new(Notices::default());
         let demo = Arc::new(Demo::new(
-            options.data_dir,
+            options.data_dir.clone(),
             options.demo_addr,
             options.demo_observer,
             keychain.clone(),
             Arc::clone(&notices),
         ));
-        // Beside the settings file; a start marks what a previous run left pending as unknown.
+        // In the app's data directory (beside the demo's data); a start marks what a previous
+        // run left pending as unknown.
         let activity = Arc::new(Activity::open(
-            &options.config_dir,
+            &options.data_dir,
             options.export_dir.clone(),
         ));
         let connections = Arc::new(Connections::new(

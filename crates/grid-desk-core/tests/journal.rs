@@ -1,4 +1,4 @@
-//! The activity journal (`journal.sqlite3` beside the settings file) written by the services:
+//! The activity journal (`journal.sqlite3` in the app's data directory) written by the services:
 //! what each action leaves, a fund in flight when the process is killed (-9) marked "outcome
 //! unknown — check the balance" by the next start, no secret in the file's bytes, and the
 //! last-known accounts that print while Grid cannot be reached.
@@ -319,7 +319,7 @@ async fn every_action_leaves_an_entry_with_its_outcome() {
         info.path.as_deref(),
         Some(
             dir.path()
-                .join("config")
+                .join("data")
                 .join(journal::FILE_NAME)
                 .display()
                 .to_string()
@@ -429,7 +429,7 @@ async fn a_fund_in_flight_when_the_app_is_killed_is_unknown_at_the_next_start() 
     writeln!(child.stdin.as_mut().expect("stdin"), "go").expect("go");
 
     // Wait until the fund is journalled as pending, i.e. about to be or being sent.
-    let file = dir.path().join("config").join(journal::FILE_NAME);
+    let file = dir.path().join("data").join(journal::FILE_NAME);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let pending = journal::Journal::open(&file).ok().and_then(|j| {
@@ -594,9 +594,9 @@ async fn no_credential_ever_reaches_the_journal_file() {
     );
     drop(desk);
 
-    let config = dir.path().join("config");
+    let data = dir.path().join("data");
     let mut scanned = 0;
-    for file in std::fs::read_dir(&config).expect("config dir") {
+    for file in std::fs::read_dir(&data).expect("data dir") {
         let path = file.expect("entry").path();
         let name = path
             .file_name()
