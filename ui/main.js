@@ -97,6 +97,7 @@ function showView(next) {
   el('journal-view').hidden = next !== 'journal';
   if (next === 'journal') {
     hideBanner();
+    remember(next, undefined);
     showJournal();
     return;
   }
@@ -149,7 +150,7 @@ async function start() {
   const remembered = await loadRemembered();
   const last = remembered.lastTab;
   if (isView(last)) {
-    if (last !== 'settings') setToolbarFilters(remembered.filters[last] ?? {});
+    if (last !== 'settings' && last !== 'journal') setToolbarFilters(remembered.filters[last] ?? {});
     showView(last);
   } else {
     showView('platform');
