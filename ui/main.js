@@ -5,6 +5,7 @@
 
 import * as bridge from './bridge.js';
 import { initAccountList, selectedAccountIds, showAccounts } from './account-list.js';
+import { hideTable, initTable, showTable, tableSelectedIds } from './table.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
 import { fillTypeFilter, initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
@@ -91,13 +92,61 @@ function showView(next) {
   }
   el('accounts-heading').textContent = TITLES[next];
   showToolbarFor(next);
-  showAccounts(toolbarQuery());
+  showList();
 }
 
 /** The list again from the top, with the toolbar's filters (not while Settings is shown). */
 function reloadList() {
   if (view === 'settings') return;
-  showAccounts(toolbarQuery());
+  showList();
+}
+
+// ----- cards or table (table.js), remembered per tab through the Preferences service ---------
+
+/** @type {import('./bridge.js').UiPreferences} */
+let preferences = { views: {}, filters: {} };
+
+/** How the current tab shows its accounts. */
+function listMode() {
+  return preferences.views[view] === 'table' ? 'table' : 'cards';
+}
+
+/** Shows the current tab's accounts as cards or as the table. */
+function showList() {
+  const table = listMode() === 'table';
+  for (const b of document.querySelectorAll('.view-switch .button')) {
+    const button = /** @type {HTMLElement} */ (b);
+    button.setAttribute('aria-pressed', String(button.dataset.mode === (table ? 'table' : 'cards')));
+  }
+  el('account-list').hidden = table;
+  el('list-status').hidden = table;
+  if (table) {
+    showSelectedCount(0);
+    showTable(toolbarQuery());
+  } else {
+    hideTable();
+    showAccounts(toolbarQuery());
+  }
+}
+
+/** @param {'cards'|'table'} mode */
+async function switchMode(mode) {
+  if (view === 'settings' || listMode() === mode) return;
+  preferences = { ...preferences, views: { ...preferences.views, [view]: mode } };
+  showList();
+  try {
+    preferences = await bridge.savePreferences(preferences);
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+async function loadPreferences() {
+  try {
+    preferences = await bridge.getPreferences();
+  } catch (err) {
+    toastError(err);
+  }
 }
 
 /** @param {string | undefined} name @returns {name is View} */
@@ -119,12 +168,21 @@ async function start() {
     showBanner(err, start);
     return;
   }
+  await loadPreferences();
   showView('platform');
 }
 
 function init() {
   initAccountList({ connection: activeConnection, onSelectionChange: showSelectedCount });
-  initToolbar({ onChange: reloadList, connection: activeConnection, selectedIds: selectedAccountIds });
+  initToolbar({
+    onChange: reloadList,
+    connection: activeConnection,
+    selectedIds: () => (listMode() === 'table' ? tableSelectedIds() : selectedAccountIds()),
+  });
+  initTable({ connection: activeConnection, onSelectionChange: showSelectedCount });
+  for (const b of document.querySelectorAll('.view-switch .button')) {
+    b.addEventListener('click', () => switchMode(/** @type {HTMLElement} */ (b).dataset.mode === 'table' ? 'table' : 'cards'));
+  }
   initSettings({
     state: () => appState,
     async onChanged(switched) {

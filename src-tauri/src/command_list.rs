@@ -33,6 +33,16 @@ macro_rules! grid_desk_commands {
             save_deposit_csv,
             get_preferences,
             save_preferences,
+            workspace_load,
+            workspace_state,
+            workspace_cancel,
+            workspace_view,
+            workspace_rows,
+            workspace_find,
+            workspace_select,
+            workspace_selection,
+            workspace_account,
+            workspace_export_csv,
         }
     };
 }

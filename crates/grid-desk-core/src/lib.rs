@@ -9,6 +9,7 @@
 //! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
+//! | [`Workspace`] | the accounts table: every account of a listing loaded in the background, sort, filters, totals, find, selection, balance report | [`workspace`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -31,6 +32,7 @@ pub mod printing;
 pub mod qr;
 pub mod settings;
 pub mod signing;
+pub mod workspace;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +45,7 @@ pub use error::{UiCode, UiError, UiResult};
 pub use preferences::Preferences;
 pub use printing::Printing;
 pub use signing::Signing;
+pub use workspace::Workspace;
 
 use crate::accounts::AccountCache;
 use crate::demo::DemoObserver;
@@ -94,6 +97,7 @@ pub struct GridDesk {
     pub signing: Signing,
     pub printing: Printing,
     pub preferences: Preferences,
+    pub workspace: Workspace,
 }
 
 impl GridDesk {
@@ -115,6 +119,7 @@ impl GridDesk {
         let preferences = Preferences::open(&options.config_dir);
         Self {
             preferences,
+            workspace: Workspace::new(Arc::clone(&connections), Arc::clone(&remembered)),
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),

@@ -569,8 +569,9 @@ impl Printing {
         self.save(export, dialog).await
     }
 
-    /// Asks where to save (or uses the export dir), then writes the file atomically.
-    async fn save(&self, export: Export, dialog: &impl SaveDialog) -> UiResult<SaveOutcome> {
+    /// Asks where to save (or uses the export dir), then writes the file atomically. Also
+    /// the path of the accounts table's balance report (`workspace::Workspace::export_csv`).
+    pub async fn save(&self, export: Export, dialog: &impl SaveDialog) -> UiResult<SaveOutcome> {
         let path = match &self.export_dir {
             Some(dir) => unused_path(dir, &export.file_name),
             None => match dialog.choose(&export).await? {
