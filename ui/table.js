@@ -389,7 +389,7 @@ function renderRows(offset, rows, count) {
 /** @param {number} columns */
 function newRow(columns) {
   const tr = document.createElement('tr');
-  tr.className = 'row';
+  tr.className = 'trow';
   tr.dataset.testid = 'table-row';
   const selectCell = document.createElement('td');
   selectCell.className = 'select-col';
@@ -506,7 +506,7 @@ function moveTo(index) {
 /** @param {KeyboardEvent} e */
 function keyed(e) {
   const target = /** @type {HTMLElement} */ (e.target);
-  const tr = /** @type {HTMLTableRowElement | null} */ (target.closest('tr.row'));
+  const tr = /** @type {HTMLTableRowElement | null} */ (target.closest('tr.trow'));
   if (!tr) return;
   const onRow = target === tr;
   const index = Number(tr.dataset.index);
@@ -565,7 +565,7 @@ async function tableClicked(e) {
     await copyFromButton(copy);
     return;
   }
-  const tr = /** @type {HTMLTableRowElement | null} */ (target.closest('tr.row'));
+  const tr = /** @type {HTMLTableRowElement | null} */ (target.closest('tr.trow'));
   if (!tr) return;
   state.active = Number(tr.dataset.index);
   if (target instanceof HTMLInputElement && target.classList.contains('row-select')) {
