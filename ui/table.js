@@ -358,7 +358,7 @@ function renderRows(offset, rows, count) {
   const below = Math.max(0, count - offset - rows.length) * ROW_HEIGHT;
   /** @type {HTMLTableCellElement} */ (spacerBottom.firstElementChild).style.height = `${below}px`;
   spacerBottom.hidden = below === 0;
-  if (body.firstChild !== spacerTop) body.replaceChildren(spacerTop, ...pool, spacerBottom);
+  if (body.firstChild !== spacerTop || pool.some((tr) => tr.parentNode !== body)) body.replaceChildren(spacerTop, ...pool, spacerBottom);
   let tabStop = false;
   pool.forEach((tr, i) => {
     const row = rows[i];
