@@ -159,6 +159,9 @@ async function load(q) {
   hooks.onSelectionChange(0);
   scroller.scrollTop = 0;
   statusText.textContent = 'Loading…';
+  // At once, before Rust answers: what was loaded before is not this load.
+  view.dataset.loading = 'true';
+  view.dataset.loaded = '0';
   try {
     const list = q.tab;
     const customerScope = q.tab === 'external' && q.owner === 'customer';
@@ -607,6 +610,7 @@ async function openDetail(id, focus) {
     }
     paneBody.replaceChildren(card);
     pane.hidden = false;
+    view.classList.add('pane-open');
     for (const box of card.querySelectorAll('.qr')) loadQr(/** @type {HTMLElement} */ (box));
     for (const r of pool) r.classList.toggle('open', r.dataset.accountId === id);
     if (focus) {
@@ -624,6 +628,7 @@ let detailAccount = null;
 /** @param {boolean} refocus give the keyboard back to the table */
 function closeDetail(refocus) {
   pane.hidden = true;
+  view.classList.remove('pane-open');
   paneBody.replaceChildren();
   state.openId = null;
   detailAccount = null;

@@ -346,7 +346,10 @@ async fn table_loaded(app: &App, total: u64, what: &str) {
         {
             return;
         }
-        assert!(Instant::now() < deadline, "{what}: the table did not load: {s}");
+        assert!(
+            Instant::now() < deadline,
+            "{what}: the table did not load: {s}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use fantoccini::key::Key;
-use grid_desk_e2e::{text, tid, App, Launch, STEP};
+use grid_desk_e2e::{text, tid, App, Launch, SimProcess, STEP};
 use serde_json::{json, Value};
 
 fn key(k: Key) -> String {
@@ -449,9 +449,17 @@ async fn axe_finds_no_violations_on_tabs_table_pane_dialogs_and_preview() {
         .select_by_value("EMBEDDED_WALLET")
         .await
         .expect("the type filter offers embedded wallets");
-    app.wait_for("embedded wallets only", STEP, async || {
-        let rows = app.all("table-row").await;
-        Ok((!rows.is_empty()).then_some(()))
+    let wallets: Vec<String> = app
+        .demo
+        .customer_accounts("type=EMBEDDED_WALLET")
+        .await
+        .iter()
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    wait_count(&app, "embedded wallets only", wallets.len()).await;
+    app.wait_for("only embedded wallet rows", STEP, async || {
+        let ids = row_ids(&app).await;
+        Ok((!ids.is_empty() && ids.iter().all(|id| wallets.contains(id))).then_some(()))
     })
     .await;
     app.js(
@@ -484,4 +492,47 @@ async fn axe_finds_no_violations_on_tabs_table_pane_dialogs_and_preview() {
     found.extend(axe(&app, "settings").await);
     app.shut_down().await;
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
+
+#[tokio::test]
+async fn the_table_works_on_a_sandbox_connection() {
+    let sim = SimProcess::start(
+        "e2e-table-id",
+        "e2e-table-secret",
+        &["--seed-accounts", "150"],
+    );
+    let app = App::launch_with(
+        "table-sandbox",
+        Launch {
+            env: vec![
+                ("GRID_CLIENT_ID".into(), "e2e-table-id".into()),
+                ("GRID_CLIENT_SECRET".into(), "e2e-table-secret".into()),
+                ("GRID_BASE_URL".into(), sim.url.clone()),
+                ("GRID_ENVIRONMENT".into(), "sandbox".into()),
+            ],
+            ..Launch::default()
+        },
+    )
+    .await;
+    let badge = app.find("connection-badge").await;
+    assert_eq!(
+        badge.attr("data-env").await.ok().flatten().as_deref(),
+        Some("sandbox")
+    );
+    let accounts = sim.api.customer_accounts("").await;
+    let count = open_table(&app, "tab-customers").await;
+    assert_eq!(count, accounts.len());
+    assert_eq!(shown_totals(&app).await, sums(&accounts));
+    let (reference, id) =
+        instruction_value(&accounts, "reference").expect("a sandbox account with a reference");
+    find_shows(&app, &reference, &id, "reference").await;
+    app.js(
+        "document.querySelector('#table-body tr.trow td[data-column=customer]').click();",
+        vec![],
+    )
+    .await;
+    let title = text(&app.find("detail-title").await).await;
+    assert!(title.contains(&id), "{title:?}");
+    app.snap("table-sandbox-detail").await;
+    app.shut_down().await;
 }
