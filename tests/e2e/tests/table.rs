@@ -118,17 +118,18 @@ async fn open_table(app: &App, tab: &str) -> usize {
 /// Finds `text` and checks the row of `id` is shown, explained by `label`.
 async fn find_shows(app: &App, typed: &str, id: &str, label: &str) {
     type_into(app, "table-find", typed).await;
-    app.wait_for(&format!("find {typed:?} to show {id}"), STEP, async || {
-        Ok(row_ids(app).await.iter().any(|r| r == id).then_some(()))
-    })
-    .await;
+    // The row is there with what matched (not just the unfiltered list still on screen).
     let matched = app
-        .js(
-            "const r = document.querySelector(`#table-body tr.trow[data-account-id=\"${arguments[0]}\"] [data-testid=row-matched]`); return r ? r.textContent : '';",
-            vec![json!(id)],
-        )
+        .wait_for(&format!("find {typed:?} to show {id}"), STEP, async || {
+            let m = app
+                .js(
+                    "const r = document.querySelector(`#table-body tr.trow[data-account-id=\"${arguments[0]}\"] [data-testid=row-matched]`); return r ? r.textContent : null;",
+                    vec![json!(id)],
+                )
+                .await;
+            Ok(m.as_str().map(str::to_owned))
+        })
         .await;
-    let matched = matched.as_str().unwrap_or("").to_owned();
     assert!(
         matched.to_lowercase().contains(&label.to_lowercase()),
         "the row says why it matched ({label}): {matched:?}"
