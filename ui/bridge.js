@@ -288,3 +288,71 @@ export const saveJournalCsv = (query) => call('save_journal_csv', compact(query)
  * @returns {Promise<LastKnownAccounts | null>}
  */
 export const lastKnownAccounts = (query) => call('last_known_accounts', compact(query));
+
+// ----- the accounts table (crates/grid-desk-core/src/workspace.rs) ------------------------------
+
+/**
+ * @typedef {'customer'|'id'|'type'|'status'|'currency'|'available'|'total'|'updated'} Column
+ * @typedef {{column: Column, descending: boolean}} TableSort
+ * @typedef {{currency: string, accounts: number, availableMinor: string, totalMinor: string,
+ *   available: string, total: string, leftOut: number}} TotalView amounts exact: smallest units as text, and formatted
+ * @typedef {{loadId: number, list: 'platform'|'customers'|'external' | null, loaded: number, total?: number,
+ *   loading: boolean, cancelled: boolean, partial: boolean, error?: UiError, count: number, version: number,
+ *   sort: TableSort, columns: {key: Column, label: string, numeric: boolean}[], totals: TotalView[],
+ *   statusText: string, totalsText: string, selected: number, currencies: string[], types: Choice[],
+ *   statuses: Choice[]}} WorkspaceState
+ * @typedef {{index: number, id: string, shortId: string, customer: string, accountType: string,
+ *   typeLabel: string, status: string, statusLabel: string, statusTone: StatusTone, currency: string,
+ *   available?: string, total?: string, updated: string, selected: boolean, matched?: string}} RowView
+ * @typedef {{loadId: number, version: number, offset: number, count: number, rows: RowView[]}} RowsView
+ * @typedef {{kind: 'internal', account: AccountView} | {kind: 'external', account: ExternalAccountView}} DetailView
+ */
+
+/**
+ * Starts loading every page of a list in Rust (in the background).
+ * @param {{list: 'platform'|'customers'|'external', customerId?: string | undefined,
+ *   externalOwner?: 'platform'|'customer' | undefined}} query
+ * @returns {Promise<WorkspaceState>}
+ */
+export const workspaceLoad = (query) => call('workspace_load', compact(query));
+
+/** @returns {Promise<WorkspaceState>} progress, counts and totals now */
+export const workspaceState = () => call('workspace_state');
+
+/** @returns {Promise<WorkspaceState>} */
+export const workspaceCancel = () => call('workspace_cancel');
+
+/**
+ * @param {{sort?: TableSort, currency?: string, type?: string, status?: string, customer?: string,
+ *   find?: string}} view (empty strings mean "any")
+ * @returns {Promise<WorkspaceState>}
+ */
+export const workspaceView = (view) => call('workspace_view', compact(view));
+
+/** @param {number} offset @param {number} limit @returns {Promise<RowsView>} */
+export const workspaceRows = (offset, limit) => call('workspace_rows', { offset, limit });
+
+/**
+ * @param {string} text
+ * @returns {Promise<{matches: number, hits: {id: string, shortId: string, customer: string, currency: string, matched: string}[]}>}
+ */
+export const workspaceFind = (text) => call('workspace_find', { text });
+
+/**
+ * @param {{ids?: string[], selected?: boolean, all?: boolean, clear?: boolean}} change
+ * @returns {Promise<WorkspaceState>}
+ */
+export const workspaceSelect = (change) => call('workspace_select', change);
+
+/** @returns {Promise<{ids: string[]}>} */
+export const workspaceSelection = () => call('workspace_selection');
+
+/** @param {string} id @returns {Promise<DetailView>} */
+export const workspaceAccount = (id) => call('workspace_account', { id });
+
+/**
+ * The balance report CSV, saved where the person chooses (a native dialog opened by Rust).
+ * @param {number} utcOffsetMinutes
+ * @returns {Promise<SaveOutcome>}
+ */
+export const workspaceExportCsv = (utcOffsetMinutes) => call('workspace_export_csv', { utcOffsetMinutes });

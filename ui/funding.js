@@ -47,7 +47,7 @@ export function setUpFunding(card, view) {
     button.dataset.testid = 'fund-preset';
     button.dataset.amount = String(preset.amount);
     button.textContent = `${preset.label} ${code}`.trim();
-    button.setAttribute('aria-label', `Add ${preset.display} to this sandbox account`);
+    button.setAttribute('aria-label', `${button.textContent}: add ${preset.display} to this sandbox account`);
     if (preset.amount > funding.maxAmount) {
       button.disabled = true;
       button.dataset.overLimit = 'true';

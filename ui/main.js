@@ -5,6 +5,7 @@
 
 import * as bridge from './bridge.js';
 import { initAccountList, selectedAccountIds, showAccounts } from './account-list.js';
+import { hideTable, initTable, showTable, tableSelectedIds } from './table.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
 import {
@@ -12,7 +13,7 @@ import {
 } from './toolbar.js';
 import { setAmountExample } from './funding.js';
 import { checkNotices } from './notices.js';
-import { loadRemembered, remember } from './remember.js';
+import { loadRemembered, remember, rememberView, rememberedView } from './remember.js';
 import { initJournal, showJournal, showJournalPath } from './journal.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
@@ -109,20 +110,47 @@ function showView(next) {
   }
   el('accounts-heading').textContent = TITLES[next];
   showToolbarFor(next);
-  showQuery();
+  showList();
 }
 
 /** The list again from the top, with the toolbar's filters (not while Settings is shown). */
 function reloadList() {
   if (view === 'settings' || view === 'journal') return;
-  showQuery();
+  showList();
 }
 
-/** Lists what the toolbar says, and remembers it for the next start. */
-function showQuery() {
+// ----- cards or table (table.js), remembered per tab (remember.js) -------------------------
+
+/** How the current tab shows its accounts. */
+function listMode() {
+  return rememberedView(view);
+}
+
+/** Shows the current tab's accounts as cards or as the table, and remembers its filters. */
+function showList() {
   const q = toolbarQuery();
-  showAccounts(q);
   remember(q.tab, { currency: q.currency, type: q.type, customerId: q.customerId, owner: q.owner });
+  const table = listMode() === 'table';
+  for (const b of document.querySelectorAll('.view-switch .button')) {
+    const button = /** @type {HTMLElement} */ (b);
+    button.setAttribute('aria-pressed', String(button.dataset.mode === (table ? 'table' : 'cards')));
+  }
+  el('account-list').hidden = table;
+  el('list-status').hidden = table;
+  if (table) {
+    showSelectedCount(0);
+    showTable(q);
+  } else {
+    hideTable();
+    showAccounts(q);
+  }
+}
+
+/** @param {'cards'|'table'} mode */
+function switchMode(mode) {
+  if (view === 'settings' || view === 'journal' || listMode() === mode) return;
+  rememberView(view, mode);
+  showList();
 }
 
 /** @param {string | undefined} name @returns {name is View} */
@@ -160,7 +188,15 @@ async function start() {
 function init() {
   initJournal();
   initAccountList({ connection: activeConnection, onSelectionChange: showSelectedCount });
-  initToolbar({ onChange: reloadList, connection: activeConnection, selectedIds: selectedAccountIds });
+  initToolbar({
+    onChange: reloadList,
+    connection: activeConnection,
+    selectedIds: () => (listMode() === 'table' ? tableSelectedIds() : selectedAccountIds()),
+  });
+  initTable({ connection: activeConnection, onSelectionChange: showSelectedCount });
+  for (const b of document.querySelectorAll('.view-switch .button')) {
+    b.addEventListener('click', () => switchMode(/** @type {HTMLElement} */ (b).dataset.mode === 'table' ? 'table' : 'cards'));
+  }
   initSettings({
     state: () => appState,
     async onChanged(switched) {

@@ -179,7 +179,14 @@ async function accountSheet(doc, model, index, count) {
   const sheet = make('article', 'sheet');
   sheet.dataset.testid = 'print-sheet';
   sheet.dataset.accountId = model.accountId;
-  if (doc.watermark) sheet.append(make('div', 'p-watermark', doc.watermark));
+  if (doc.watermark) {
+    // Decoration drawn by CSS (content: attr(data-text)): screen readers and contrast checks
+    // skip it; the banner and footer say the same in readable text.
+    const mark = make('div', 'p-watermark', '');
+    mark.dataset.text = doc.watermark;
+    mark.setAttribute('aria-hidden', 'true');
+    sheet.append(mark);
+  }
 
   const head = make('header', 'p-head');
   head.append(item('p', 'p-kicker', 'kicker', model.kicker), item('h1', '', 'title', model.title));

@@ -1,7 +1,7 @@
 // The remembered workspace (issue 13 item 7): the last tab and its filters come back after a
 // restart (ui-preferences.json, owned by Rust's Preferences service); the connection is
 // remembered by Rust itself, and the window's size and position by the window-state plugin.
-// Views (cards/table) saved by other parts of the window are kept as they are.
+// The view of each tab (cards or the table) is remembered here too.
 
 import * as bridge from './bridge.js';
 
@@ -36,6 +36,22 @@ export function remember(tab, filters) {
     next.filters[tab] = kept;
   }
   remembered = next;
+  saveSoon();
+}
+
+/** How `tab` shows its accounts, as remembered: the table, or the cards (the default). @param {string} tab */
+export function rememberedView(tab) {
+  return remembered.views[tab] === 'table' ? 'table' : 'cards';
+}
+
+/** Remembers how `tab` shows its accounts. @param {string} tab @param {'cards'|'table'} mode */
+export function rememberView(tab, mode) {
+  remembered = { ...remembered, views: { ...remembered.views, [tab]: mode } };
+  saveSoon();
+}
+
+/** Saves what is remembered shortly after the last change. */
+function saveSoon() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(() => {
     bridge.savePreferences(remembered).catch(() => {

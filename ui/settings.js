@@ -156,7 +156,7 @@ export function renderSettings(state) {
     const switchButton = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=switch]'));
     switchButton.disabled = active;
     switchButton.textContent = active ? 'In use' : 'Use';
-    switchButton.setAttribute('aria-label', `Use ${c.name}`);
+    switchButton.setAttribute('aria-label', active ? `In use: ${c.name}` : `Use ${c.name}`);
     row.querySelector('[data-action=test]')?.setAttribute('aria-label', `Test ${c.name}`);
     const edit = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=edit]'));
     const del = /** @type {HTMLButtonElement} */ (row.querySelector('[data-action=delete]'));

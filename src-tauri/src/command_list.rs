@@ -43,6 +43,16 @@ macro_rules! grid_desk_commands {
             journal_entries,
             save_journal_csv,
             last_known_accounts,
+            workspace_load,
+            workspace_state,
+            workspace_cancel,
+            workspace_view,
+            workspace_rows,
+            workspace_find,
+            workspace_select,
+            workspace_selection,
+            workspace_account,
+            workspace_export_csv,
         }
     };
 }

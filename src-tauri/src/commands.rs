@@ -25,6 +25,10 @@ use grid_desk_core::signing::{
     CompleteUpdateRequest, PublicKey, SaveSessionKeyRequest, SessionKeyStatus, StartUpdateRequest,
     UpdateStart,
 };
+use grid_desk_core::workspace::{
+    AccountRequest, DetailView, ExportRequest, FindRequest, FindView, LoadRequest, RowsRequest,
+    RowsView, SelectRequest, SelectionView, ViewRequest, WorkspaceState,
+};
 use grid_desk_core::{GridDesk, UiResult};
 use tauri::{AppHandle, Runtime, State};
 
@@ -267,4 +271,62 @@ pub async fn last_known_accounts(
     request: LastKnownRequest,
 ) -> UiResult<Option<LastKnownAccounts>> {
     desk.accounts.last_known(request).await
+}
+
+// ----- the accounts table (grid_desk_core::workspace) ----------------------------------------
+
+#[tauri::command]
+pub async fn workspace_load(desk: Desk<'_>, request: LoadRequest) -> UiResult<WorkspaceState> {
+    desk.workspace.load(request).await
+}
+
+#[tauri::command]
+pub async fn workspace_state(desk: Desk<'_>) -> UiResult<WorkspaceState> {
+    Ok(desk.workspace.state())
+}
+
+#[tauri::command]
+pub async fn workspace_cancel(desk: Desk<'_>) -> UiResult<WorkspaceState> {
+    Ok(desk.workspace.cancel())
+}
+
+#[tauri::command]
+pub async fn workspace_view(desk: Desk<'_>, request: ViewRequest) -> UiResult<WorkspaceState> {
+    desk.workspace.view(request)
+}
+
+#[tauri::command]
+pub async fn workspace_rows(desk: Desk<'_>, request: RowsRequest) -> UiResult<RowsView> {
+    desk.workspace.rows(request)
+}
+
+#[tauri::command]
+pub async fn workspace_find(desk: Desk<'_>, request: FindRequest) -> UiResult<FindView> {
+    desk.workspace.find(request)
+}
+
+#[tauri::command]
+pub async fn workspace_select(desk: Desk<'_>, request: SelectRequest) -> UiResult<WorkspaceState> {
+    Ok(desk.workspace.select(request))
+}
+
+#[tauri::command]
+pub async fn workspace_selection(desk: Desk<'_>) -> UiResult<SelectionView> {
+    Ok(desk.workspace.selection())
+}
+
+#[tauri::command]
+pub async fn workspace_account(desk: Desk<'_>, request: AccountRequest) -> UiResult<DetailView> {
+    desk.workspace.account(request)
+}
+
+#[tauri::command]
+pub async fn workspace_export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: ExportRequest,
+) -> UiResult<SaveOutcome> {
+    desk.workspace
+        .export_csv(request, &desk.printing, &NativeSaveDialog(app))
+        .await
 }

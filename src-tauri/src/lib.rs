@@ -133,7 +133,16 @@ fn save_window_state_soon<R: Runtime>(window: &tauri::Window<R>, event: &tauri::
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         if LAST_CHANGE.load(Ordering::SeqCst) == change {
-            if let Err(err) = app.save_window_state(StateFlags::all()) {
+            // On the main thread: the plugin holds its lock while it asks the window for its
+            // size and position, and the main thread takes that lock on every move or resize;
+            // asked from a worker, the two waited on each other forever (seen in the e2e run).
+            let handle = app.clone();
+            let saved = app.run_on_main_thread(move || {
+                if let Err(err) = handle.save_window_state(StateFlags::all()) {
+                    tracing::warn!("the window's size and position were not saved: {err}");
+                }
+            });
+            if let Err(err) = saved {
                 tracing::warn!("the window's size and position were not saved: {err}");
             }
         }

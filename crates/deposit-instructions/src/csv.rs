@@ -136,7 +136,9 @@ fn instruction_cells(view: &InstructionView) -> Vec<String> {
     cells
 }
 
-fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+/// Appends one CSV row (RFC 4180 quoting, formula starts defused, CRLF): the writer every
+/// CSV of Grid Desk uses, also for the balance report of the accounts table.
+pub fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');

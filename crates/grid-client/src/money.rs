@@ -412,18 +412,28 @@ fn ungroup(int_part: &str) -> Option<String> {
 /// Formats smallest units with `decimals` places and thousands separators: 100050, 2 → "1,000.50".
 /// Above [`MAX_DECIMALS`] it does not scale at all and says so: "100,050 (smallest units)".
 pub fn format_minor_units(amount: i64, decimals: u32) -> String {
-    format_minor_units_in(amount, decimals, number_format())
+    format_minor_units_wide(i128::from(amount), decimals)
+}
+
+/// [`format_minor_units`] for sums (per-currency totals are added up in `i128`). A sum beyond
+/// what `rust_decimal` holds (about 7.9 × 10^28 smallest units) is shown unscaled and says so.
+pub fn format_minor_units_wide(amount: i128, decimals: u32) -> String {
+    format_wide_in(amount, decimals, number_format())
 }
 
 /// [`format_minor_units`] with the separators of `format`: 100050, 2 → "1.000,50" in German.
 pub fn format_minor_units_in(amount: i64, decimals: u32, format: NumberFormat) -> String {
+    format_wide_in(i128::from(amount), decimals, format)
+}
+
+/// The one number formatter behind the others: `i128` smallest units, `format`'s separators.
+fn format_wide_in(amount: i128, decimals: u32, format: NumberFormat) -> String {
     if decimals > MAX_DECIMALS {
-        return format!(
-            "{} (smallest units)",
-            format_minor_units_in(amount, 0, format)
-        );
+        return format!("{} (smallest units)", format_wide_in(amount, 0, format));
     }
-    let value = Decimal::from_i128_with_scale(i128::from(amount), decimals);
+    let Ok(value) = Decimal::try_from_i128_with_scale(amount, decimals) else {
+        return format!("{amount} (smallest units)");
+    };
     let text = value.abs().to_string();
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
@@ -453,21 +463,31 @@ const PREFIX_SYMBOLS: &[&str] = &[
 /// Formats an amount for people: "$1,000.50", "0.00100000 BTC". Without `decimals` (or with
 /// more than [`MAX_DECIMALS`]) it says so instead of guessing.
 pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
-    format_with_currency_in(amount, currency, number_format())
+    format_wide_with_currency_in(i128::from(amount), currency, number_format())
+}
+
+/// [`format_with_currency`] for sums in `i128` (per-currency totals): the one formatter, wider.
+pub fn format_wide_with_currency(amount: i128, currency: &Currency) -> String {
+    format_wide_with_currency_in(amount, currency, number_format())
 }
 
 /// [`format_with_currency`] in `format`: "$1.000,50" in German.
 pub fn format_with_currency_in(amount: i64, currency: &Currency, format: NumberFormat) -> String {
+    format_wide_with_currency_in(i128::from(amount), currency, format)
+}
+
+/// [`format_wide_with_currency`] in `format`.
+fn format_wide_with_currency_in(amount: i128, currency: &Currency, format: NumberFormat) -> String {
     let code = currency.code.as_deref().unwrap_or("");
     let Some(decimals) = currency.decimals.filter(|d| *d <= MAX_DECIMALS) else {
         return format!(
             "{} (smallest units) {code}",
-            format_minor_units_in(amount, 0, format)
+            format_wide_in(amount, 0, format)
         )
         .trim_end()
         .to_owned();
     };
-    let number = format_minor_units_in(amount, decimals, format);
+    let number = format_wide_in(amount, decimals, format);
     match currency.symbol.as_deref() {
         Some(symbol) if PREFIX_SYMBOLS.contains(&symbol) => {
             let spaced = symbol.chars().last().is_some_and(char::is_alphabetic);
@@ -811,5 +831,19 @@ mod tests {
             let text = format_minor_units(amount, 2);
             assert_eq!(parse_minor_units(&text, 2, "USD"), Ok(amount), "via {text}");
         }
+    }
+
+    #[test]
+    fn sums_beyond_i64_are_formatted_exactly() {
+        let sum = i128::from(i64::MAX) * 3 + 7;
+        assert_eq!(
+            format_wide_with_currency(sum, &usd()),
+            "$276,701,161,105,643,274.28"
+        );
+        assert_eq!(format_wide_with_currency(-12_345, &usd()), "-$123.45");
+        assert_eq!(
+            format_wide_with_currency(100_050, &usd()),
+            format_with_currency(100_050, &usd())
+        );
     }
 }

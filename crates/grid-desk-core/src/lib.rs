@@ -12,6 +12,7 @@
 //! | [`Logs`] | where the log files are; "Open logs folder" | [`logs`] |
 //! | [`Notices`] | what the window must be told unasked: a file set aside, a file owned by another Grid Desk | [`notices`] |
 //! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` in the app's data directory): written by the services above, browsed and exported by the Journal tab | [`activity`] |
+//! | [`Workspace`] | the accounts table: every account of a listing loaded in the background, sort, filters, totals, find, selection, balance report | [`workspace`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -38,6 +39,7 @@ pub mod printing;
 pub mod qr;
 pub mod settings;
 pub mod signing;
+pub mod workspace;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,6 +55,7 @@ pub use notices::Notices;
 pub use preferences::Preferences;
 pub use printing::Printing;
 pub use signing::Signing;
+pub use workspace::Workspace;
 
 use crate::accounts::AccountCache;
 use crate::demo::DemoObserver;
@@ -112,6 +115,7 @@ pub struct GridDesk {
     pub logs: Logs,
     /// The Journal tab: browse, filter, export.
     pub journal: JournalTab,
+    pub workspace: Workspace,
 }
 
 impl GridDesk {
@@ -144,6 +148,7 @@ impl GridDesk {
         Self {
             preferences,
             journal: JournalTab::new(Arc::clone(&connections)),
+            workspace: Workspace::new(Arc::clone(&connections), Arc::clone(&remembered)),
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),

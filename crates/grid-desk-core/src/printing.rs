@@ -885,8 +885,10 @@ impl Printing {
         self.save(export, dialog, Kind::CsvSaved).await
     }
 
-    /// Asks where to save (or uses the export dir), then writes the file atomically.
-    async fn save(
+    /// Asks where to save (or uses the export dir), then writes the file atomically and
+    /// journals it as `kind`. Also the path of the accounts table's balance report
+    /// (`workspace::Workspace::export_csv`).
+    pub async fn save(
         &self,
         export: Export,
         dialog: &impl SaveDialog,

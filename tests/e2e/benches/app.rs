@@ -6,7 +6,15 @@
 //! Run it with `scripts/bench-app` (builds the release binaries and sets up Xvfb). The binaries
 //! come from `GRID_DESK_APP`, `BARE_WINDOW_APP` and `GRID_SIM_BIN`; `BENCH_APP_RUNS` (default 5)
 //! sets the cold starts per binary (0 skips them), `BENCH_APP_SEEDS` (default `1000,10000`) the
-//! list sizes and `BENCH_APP_FLING_FRAMES` (default 300) how long a fling lasts.
+//! list sizes and `BENCH_APP_FLING_FRAMES` (default 300) how long a fling lasts;
+//! `BENCH_APP_CARDS=0` skips the card list (the table is always measured).
+//!
+//! The accounts table (issue 12) is measured in its own launch per list size: from opening the
+//! customer tab (table view remembered) to every row loaded with the totals shown, 300 frames of
+//! the wheel scroll through the table, and the peak memory of the app and its WebKit processes.
+//! It ends with one line per list size, the largest last:
+//! `bench-app: summary accounts=N load_all_ms=N scroll_p95_ms=N frames_over_250ms=N
+//! peak_rss_mib=N bare_rss_mib=N start_ms=N bare_start_ms=N`.
 
 #![allow(
     clippy::print_stdout,
@@ -38,6 +46,8 @@ struct Start {
     marked_ms: Option<f64>,
     /// Resident memory of the app and its WebKit processes once the marker was there.
     rss_kib: u64,
+    /// Their peak resident memory (VmHWM) by then.
+    peak_kib: u64,
 }
 
 async fn cold_start(binary: &Path, name: &str, marker: &str) -> Start {
@@ -86,12 +96,15 @@ async fn cold_start(binary: &Path, name: &str, marker: &str) -> Start {
         .unwrap()
         .as_secs_f64()
         * 1000.0;
-    let rss_kib = app.processes().iter().map(|p| p.rss_kib).sum();
+    let processes = app.processes();
+    let rss_kib = processes.iter().map(|p| p.rss_kib).sum();
+    let peak_kib = processes.iter().map(|p| p.peak_rss_kib).sum();
     let _ = app.shut_down().await;
     Start {
         seen_ms: seen.as_secs_f64() * 1000.0,
         marked_ms: marked.map(|at| at - requested),
         rss_kib,
+        peak_kib,
     }
 }
 
@@ -297,8 +310,96 @@ fn size(path: &Path) -> String {
     }
 }
 
+/// The accounts table with every page loaded (issue 12).
+#[derive(Debug)]
+struct TableRun {
+    total: u64,
+    load_all: Duration,
+    wheel: Value,
+    processes: Vec<ProcessMemory>,
+    dom: Value,
+}
+
+const TABLE_STATE: &str = "
+    const view = document.querySelector('[data-testid=table-view]');
+    return {
+      hidden: view.hidden,
+      loading: view.dataset.loading,
+      loaded: Number(view.dataset.loaded || 0),
+      rows: document.querySelectorAll('#table-body tr.trow:not([hidden])').length,
+      totals: document.querySelectorAll('#totals-list li').length,
+      elements: document.getElementsByTagName('*').length,
+    };";
+
+const TABLE: &str = "[data-testid=table-scroll]";
+
+/// Polls until the table shows every one of `total` rows' listing loaded and the totals.
+async fn table_loaded(app: &App, total: u64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        let s = app.js(TABLE_STATE, vec![]).await;
+        if s["hidden"] == json!(false)
+            && s["loading"] == json!("false")
+            && s["loaded"].as_u64() == Some(total)
+            && s["rows"].as_u64().unwrap_or(0) > 0
+            && s["totals"].as_u64().unwrap_or(0) > 0
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: the table did not load: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn table_run(seed: usize) -> TableRun {
+    let mut app = App::launch_with(
+        &format!("bench-table-{seed}"),
+        Launch {
+            env: vec![("GRID_DESK_DEMO_SEED_ACCOUNTS".into(), seed.to_string())],
+            ..Launch::default()
+        },
+    )
+    .await;
+    let first = app.demo.get("/customers/internal-accounts?limit=1").await;
+    let total = first["totalCount"].as_u64().unwrap();
+    // Choose the table once (remembered), as a person would, then come back to the tab.
+    app.click("tab-customers").await;
+    app.click("view-table").await;
+    table_loaded(&app, total, "first load").await;
+    app.click("tab-platform").await;
+    app.find(APP_MARKER).await;
+    let started = Instant::now();
+    app.click("tab-customers").await;
+    table_loaded(&app, total, "reopened").await;
+    let load_all = started.elapsed();
+    let _ = app.snap(&format!("bench-table-loaded-{seed}")).await;
+    let wheel = scroll(&app, TABLE, WHEEL_STEP, WHEEL_FRAMES).await;
+    let _ = app.snap(&format!("bench-table-scrolled-{seed}")).await;
+    let dom = app.js(TABLE_STATE, vec![]).await;
+    let processes = app.processes();
+    let _ = app.shut_down().await;
+    TableRun {
+        total,
+        load_all,
+        wheel,
+        processes,
+        dom,
+    }
+}
+
+/// Medians of the cold starts, for the summary line.
+#[derive(Debug, Clone, Copy, Default)]
+struct StartSummary {
+    app_ms: Option<f64>,
+    bare_ms: Option<f64>,
+    bare_peak_kib: Option<u64>,
+}
+
 /// Cold starts of both binaries, interleaved, with one uncounted warm-up each.
-async fn cold_starts(runs: usize, app_bin: &Path, bare_bin: &Path) {
+async fn cold_starts(runs: usize, app_bin: &Path, bare_bin: &Path) -> StartSummary {
     // One start of each first, not counted: it fills the OS file cache for both.
     let _ = cold_start(bare_bin, "bench-bare-warmup", BARE_MARKER).await;
     let _ = cold_start(app_bin, "bench-app-warmup", APP_MARKER).await;
@@ -339,6 +440,12 @@ async fn cold_starts(runs: usize, app_bin: &Path, bare_bin: &Path) {
         app_median - bare_median
     );
     println!();
+    let (bare_peak, _, _) = stats(bare.iter().map(|s| s.peak_kib as f64).collect());
+    StartSummary {
+        app_ms: Some(app_median),
+        bare_ms: Some(bare_median),
+        bare_peak_kib: Some(bare_peak as u64),
+    }
 }
 
 #[tokio::main]
@@ -360,14 +467,21 @@ async fn main() {
     println!("  bare: {}", bare_bin.display());
     println!();
 
-    if runs > 0 {
-        cold_starts(runs, &app_bin, &bare_bin).await;
-    }
+    let starts = if runs > 0 {
+        cold_starts(runs, &app_bin, &bare_bin).await
+    } else {
+        StartSummary::default()
+    };
 
     let fling = fling_frames();
+    let cards = std::env::var("BENCH_APP_CARDS").map_or(true, |v| v != "0");
     let mut rows = Vec::new();
-    for seed in seeds {
-        rows.push(load_everything(seed).await);
+    let mut tables = Vec::new();
+    for &seed in &seeds {
+        tables.push(table_run(seed).await);
+        if cards {
+            rows.push(load_everything(seed).await);
+        }
     }
     println!(
         "Customer accounts tab with every page loaded: memory of the app and its WebKit processes \
@@ -444,4 +558,53 @@ async fn main() {
     println!("|---|---|");
     println!("| grid-desk | {} |", size(&app_bin));
     println!("| bare-window | {} |", size(&bare_bin));
+    println!();
+    print_tables(&tables, starts);
+}
+
+/// The accounts table's figures, then one summary line per list size (largest last).
+fn print_tables(tables: &[TableRun], starts: StartSummary) {
+    println!(
+        "Accounts table (customer tab, table view): open the tab -> every row loaded with totals \
+         shown; wheel = {WHEEL_FRAMES} frames at {WHEEL_STEP} px per frame through the table; \
+         peak RSS of the app and its WebKit processes (VmHWM)"
+    );
+    println!("| accounts | load all + totals | wheel p50 / p95 / max; >50 / >250 ms | peak RSS | WebKitWebProcess | DOM elements |");
+    println!("|---|---|---|---|---|---|");
+    for t in tables {
+        let total: u64 = t.processes.iter().map(|p| p.peak_rss_kib).sum();
+        let web: u64 = t
+            .processes
+            .iter()
+            .filter(|p| p.name.starts_with("WebKitWebProc"))
+            .map(|p| p.peak_rss_kib)
+            .sum();
+        println!(
+            "| {} | {:.0} ms | {} | {} | {} | {} |",
+            t.total,
+            t.load_all.as_secs_f64() * 1000.0,
+            frames(&t.wheel),
+            mib(total),
+            mib(web),
+            t.dom["elements"],
+        );
+    }
+    println!();
+    let opt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"));
+    let mut sorted: Vec<&TableRun> = tables.iter().collect();
+    sorted.sort_by_key(|t| t.total);
+    for t in sorted {
+        let peak: u64 = t.processes.iter().map(|p| p.peak_rss_kib).sum();
+        println!(
+            "bench-app: summary accounts={} load_all_ms={:.0} scroll_p95_ms={:.0} frames_over_250ms={} peak_rss_mib={:.0} bare_rss_mib={} start_ms={} bare_start_ms={}",
+            t.total,
+            t.load_all.as_secs_f64() * 1000.0,
+            t.wheel["p95"].as_f64().unwrap_or(f64::NAN),
+            t.wheel["over250"],
+            peak as f64 / 1024.0,
+            opt(starts.bare_peak_kib.map(|k| k as f64 / 1024.0)),
+            opt(starts.app_ms),
+            opt(starts.bare_ms),
+        );
+    }
 }
