@@ -165,6 +165,36 @@ impl Connections {
         }
     }
 
+    /// The balance monitoring settings of connection `id` (the defaults when none are saved).
+    pub async fn monitor_settings(&self, id: &str) -> crate::monitor::MonitorSettings {
+        self.inner
+            .lock()
+            .await
+            .config
+            .monitoring
+            .get(id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Saves the balance monitoring settings of connection `id` in the connections file, beside
+    /// the connection.
+    pub async fn save_monitor_settings(
+        &self,
+        id: &str,
+        settings: crate::monitor::MonitorSettings,
+    ) -> UiResult<()> {
+        let mut inner = self.inner.lock().await;
+        if id != DEMO_ID && id != ENV_ID && inner.config.get(id).is_none() {
+            return Err(UiError::not_found("That connection no longer exists."));
+        }
+        let mut config = inner.config.clone();
+        config.monitoring.insert(id.to_owned(), settings);
+        self.file.save(&config)?;
+        inner.config = config;
+        Ok(())
+    }
+
     pub async fn active_id(&self) -> String {
         self.inner.lock().await.active.clone()
     }

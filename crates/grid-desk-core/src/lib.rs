@@ -9,6 +9,7 @@
 //! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
+//! | [`Monitor`] | balance refresh on its own (interval, off switch, back-off, one at a time), changed balances, low-balance thresholds and alerts | [`monitor`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -26,6 +27,7 @@ pub mod demo;
 pub mod error;
 pub mod input;
 pub mod keychain;
+pub mod monitor;
 pub mod preferences;
 pub mod printing;
 pub mod qr;
@@ -40,6 +42,7 @@ pub use accounts::Accounts;
 pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
+pub use monitor::Monitor;
 pub use preferences::Preferences;
 pub use printing::Printing;
 pub use signing::Signing;
@@ -67,6 +70,8 @@ pub struct DeskOptions {
     pub export_dir: Option<PathBuf>,
     /// Sees every response of the demo simulator (tests check them against the spec).
     pub demo_observer: Option<DemoObserver>,
+    /// The balance monitor's clock: the system's in the app, a fake one in tests.
+    pub monitor_clock: Arc<dyn monitor::Clock>,
 }
 
 impl DeskOptions {
@@ -81,6 +86,7 @@ impl DeskOptions {
             store,
             export_dir: None,
             demo_observer: None,
+            monitor_clock: Arc::new(monitor::SystemClock),
         }
     }
 }
@@ -94,6 +100,7 @@ pub struct GridDesk {
     pub signing: Signing,
     pub printing: Printing,
     pub preferences: Preferences,
+    pub monitor: Arc<Monitor>,
 }
 
 impl GridDesk {
@@ -113,8 +120,13 @@ impl GridDesk {
         ));
         let remembered = Arc::new(AccountCache::default());
         let preferences = Preferences::open(&options.config_dir);
+        let monitor = Arc::new(Monitor::new(
+            Arc::clone(&connections),
+            options.monitor_clock,
+        ));
         Self {
             preferences,
+            monitor,
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),
