@@ -7,6 +7,7 @@ import * as bridge from './bridge.js';
 import { initAccountList, selectedAccountIds, showAccounts } from './account-list.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
+import { initMonitor } from './monitor.js';
 import { fillTypeFilter, initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
@@ -156,6 +157,8 @@ function init() {
   el('connection-select').addEventListener('change', (e) => {
     switchTo(/** @type {HTMLSelectElement} */ (e.target).value);
   });
+  // Balance monitoring and low-balance alerts (monitor.js).
+  void initMonitor();
 }
 
 start();

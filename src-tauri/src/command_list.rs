@@ -33,6 +33,11 @@ macro_rules! grid_desk_commands {
             save_deposit_csv,
             get_preferences,
             save_preferences,
+            get_monitor,
+            refresh_balances,
+            save_monitor_settings,
+            save_balance_threshold,
+            delete_balance_threshold,
         }
     };
 }

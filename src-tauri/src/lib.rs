@@ -16,6 +16,7 @@
 mod command_list;
 pub mod commands;
 pub mod dialog;
+pub mod monitor;
 
 use std::sync::Arc;
 
@@ -54,6 +55,8 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
     app.manage(GridDesk::new(options));
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move { handle.state::<GridDesk>().start().await });
+    // Balance monitoring and low-balance notifications (monitor.rs).
+    monitor::start(app.handle());
     Ok(())
 }
 
@@ -73,6 +76,8 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         // Save dialogs are opened from Rust only; the window has no dialog permission.
         .plugin(tauri_plugin_dialog::init())
+        // Low-balance alerts as desktop notifications, sent from Rust (monitor.rs).
+        .plugin(tauri_plugin_notification::init())
         .setup(setup)
         .build(tauri::generate_context!("../tauri.conf.json"));
     let app = match app {
