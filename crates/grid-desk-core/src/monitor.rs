@@ -12,7 +12,7 @@
 //! [`Monitor::run`] from a background task and gives it a [`MonitorSink`] (an event to the
 //! window, a desktop notification); tests give it a fake [`Clock`].
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -52,6 +52,11 @@ pub struct MonitorSettings {
     pub enabled: bool,
     pub interval_seconds: u32,
     pub thresholds: Vec<Threshold>,
+    /// The accounts below their alert level at the last check, with when they fell below
+    /// (Unix seconds): kept so that a crossing alerts once, not once per start of the app.
+    /// Written by the monitor only ([`Connections::save_monitor_below`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub below: BTreeMap<String, i64>,
 }
 
 impl Default for MonitorSettings {
@@ -60,6 +65,7 @@ impl Default for MonitorSettings {
             enabled: true,
             interval_seconds: DEFAULT_INTERVAL_SECONDS,
             thresholds: Vec::new(),
+            below: BTreeMap::new(),
         }
     }
 }
@@ -386,6 +392,8 @@ struct State {
     order: Vec<String>,
     changes: HashMap<String, Change>,
     alerted: HashSet<String>,
+    /// When each account in `alerted` fell below its level.
+    since: HashMap<String, OffsetDateTime>,
     alerts: VecDeque<Alert>,
     next_alert_id: u64,
     failures: u32,
@@ -396,15 +404,38 @@ struct State {
 }
 
 impl State {
-    fn reset_for(&mut self, connection: &str) {
+    /// A fresh state for `connection`, with the accounts it had below their levels when last
+    /// checked (saved beside the connection), so they do not alert again.
+    fn reset_for(&mut self, connection: &str, below: &BTreeMap<String, i64>) {
         let offset = self.utc_offset_minutes;
         let next = self.next_alert_id;
+        let since: HashMap<String, OffsetDateTime> = below
+            .iter()
+            .map(|(id, at)| {
+                let at =
+                    OffsetDateTime::from_unix_timestamp(*at).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+                (id.clone(), at)
+            })
+            .collect();
         *self = State {
             connection: connection.to_owned(),
             utc_offset_minutes: offset,
             next_alert_id: next,
+            alerted: since.keys().cloned().collect(),
+            since,
             ..State::default()
         };
+    }
+
+    /// What is saved of `alerted`.
+    fn below(&self) -> BTreeMap<String, i64> {
+        self.alerted
+            .iter()
+            .map(|id| {
+                let at = self.since.get(id).map_or(0, |at| at.unix_timestamp());
+                (id.clone(), at)
+            })
+            .collect()
     }
 }
 
@@ -490,7 +521,7 @@ impl Monitor {
         {
             let mut state = self.lock();
             if state.connection != id {
-                state.reset_for(&id);
+                state.reset_for(&id, &settings.below);
             }
         }
         let read = match self.connections.active().await {
@@ -523,8 +554,29 @@ impl Monitor {
                 }
             }
         };
+        self.save_below(&id, &settings).await;
         self.publish(&id, &settings, &raised);
         true
+    }
+
+    /// Saves which accounts are below their level, when that changed.
+    async fn save_below(&self, id: &str, settings: &MonitorSettings) {
+        let below = {
+            let state = self.lock();
+            if state.connection != id {
+                return;
+            }
+            state.below()
+        };
+        if below == settings.below {
+            return;
+        }
+        if let Err(err) = self.connections.save_monitor_below(id, below).await {
+            tracing::warn!(
+                "which balances are below their alert level could not be saved: {}",
+                err.message
+            );
+        }
     }
 
     fn publish(&self, id: &str, settings: &MonitorSettings, raised: &[AlertView]) {
@@ -735,7 +787,7 @@ impl Monitor {
         self.connections
             .save_monitor_settings(&id, settings.clone())
             .await?;
-        self.recheck(&id, &settings);
+        self.recheck(&id, &settings).await;
         Ok(self.view_of(&id, &settings))
     }
 
@@ -749,12 +801,12 @@ impl Monitor {
         self.connections
             .save_monitor_settings(&id, settings.clone())
             .await?;
-        self.recheck(&id, &settings);
+        self.recheck(&id, &settings).await;
         Ok(self.view_of(&id, &settings))
     }
 
     /// Thresholds changed: check the balances already read against them.
-    fn recheck(&self, id: &str, settings: &MonitorSettings) {
+    async fn recheck(&self, id: &str, settings: &MonitorSettings) {
         let now = self.clock.now();
         let raised = {
             let mut state = self.lock();
@@ -768,6 +820,7 @@ impl Monitor {
                 .collect();
             evaluate(&mut state, &readings, &settings.thresholds, now)
         };
+        self.save_below(id, settings).await;
         self.publish(id, settings, &raised);
     }
 
@@ -877,24 +930,14 @@ fn evaluate(
                 let Some(threshold) = threshold_for(thresholds, reading) else {
                     continue;
                 };
-                state.next_alert_id += 1;
-                let alert = Alert {
-                    id: state.next_alert_id,
-                    account_id: account_id.clone(),
-                    title: format!("Low balance: {}", reading.label),
-                    body: format!(
-                        "{} available, below the alert level of {} ({account_id}).",
-                        reading.balance.display,
-                        threshold.display()
-                    ),
-                    raised: now,
-                    cleared: None,
-                };
+                state.since.insert(account_id.clone(), now);
+                let alert = new_alert(state, reading, threshold, now);
                 raised.push(alert_view(&alert, offset));
                 state.alerts.push_front(alert);
                 state.alerts.truncate(MAX_ALERTS_KEPT);
             }
             Crossing::Cleared => {
+                state.since.remove(&account_id);
                 if let Some(alert) = state
                     .alerts
                     .iter_mut()
@@ -905,10 +948,53 @@ fn evaluate(
             }
         }
     }
+    // Below since before this start of the app: listed again, without a second notification.
+    for reading in readings {
+        let id = &reading.account_id;
+        if !state.alerted.contains(id)
+            || state
+                .alerts
+                .iter()
+                .any(|a| &a.account_id == id && a.cleared.is_none())
+        {
+            continue;
+        }
+        let Some(threshold) = threshold_for(thresholds, reading) else {
+            continue;
+        };
+        let at = state.since.get(id).copied().unwrap_or(now);
+        let alert = new_alert(state, reading, threshold, at);
+        state.alerts.push_front(alert);
+        state.alerts.truncate(MAX_ALERTS_KEPT);
+    }
     // Accounts no longer read (deleted, or beyond the watched pages) keep no alert armed.
     let read: HashSet<&str> = readings.iter().map(|r| r.account_id.as_str()).collect();
     state.alerted.retain(|id| read.contains(id.as_str()));
+    let State { alerted, since, .. } = state;
+    since.retain(|id, _| alerted.contains(id));
     raised
+}
+
+fn new_alert(
+    state: &mut State,
+    reading: &Reading,
+    threshold: &Threshold,
+    at: OffsetDateTime,
+) -> Alert {
+    state.next_alert_id += 1;
+    Alert {
+        id: state.next_alert_id,
+        account_id: reading.account_id.clone(),
+        title: format!("Low balance: {}", reading.label),
+        body: format!(
+            "{} available, below the alert level of {} ({}).",
+            reading.balance.display,
+            threshold.display(),
+            reading.account_id
+        ),
+        raised: at,
+        cleared: None,
+    }
 }
 
 /// Every platform account and the first [`MAX_CUSTOMER_ACCOUNTS`] customer accounts.

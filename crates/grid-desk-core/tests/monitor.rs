@@ -493,3 +493,70 @@ async fn the_off_switch_is_saved_per_connection() {
     assert_eq!(view.interval_seconds, 120);
     assert_eq!(view.connection_id, "demo");
 }
+
+#[tokio::test]
+async fn an_account_still_below_after_a_restart_does_not_alert_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let desk = desk_in(
+        dir.path(),
+        FakeClock::at(datetime!(2025-03-01 10:00:00 UTC)),
+    );
+    let sink = Arc::new(Recorder::default());
+    desk.monitor.attach(sink.clone());
+    let (usd, balance) = usd_platform_account(&desk).await;
+    let level = grid_client::money::format_minor_units(balance + 100, 2);
+    desk.monitor
+        .save_threshold(threshold(ThresholdScope::Account, &usd, &level))
+        .await
+        .expect("saved");
+    assert_eq!(sink.alerts().len(), 1, "raised once");
+    drop(desk);
+
+    // The app starts again later: the account is still below, so no second notification,
+    // but the alert is still listed, with the time it was raised.
+    let again = desk_in(
+        dir.path(),
+        FakeClock::at(datetime!(2025-03-01 11:30:00 UTC)),
+    );
+    let sink = Arc::new(Recorder::default());
+    again.monitor.attach(sink.clone());
+    assert!(again.monitor.refresh().await);
+    assert!(again.monitor.refresh().await);
+    assert!(sink.alerts().is_empty(), "{:?}", sink.alerts());
+    let view = again
+        .monitor
+        .view(MonitorViewRequest::default())
+        .await
+        .expect("view");
+    assert_eq!(view.alerts.len(), 1, "{:?}", view.alerts);
+    assert!(view.alerts[0].active);
+    assert_eq!(view.alerts[0].when, "Raised at 10:00");
+    assert_eq!(view.alerts[0].title, "Low balance: Platform USD account");
+
+    // Back above, then below again after another restart: that is a new crossing.
+    fund(&again, &usd, 200).await;
+    again.monitor.refresh().await;
+    assert!(sink.alerts().is_empty());
+    drop(again);
+    let third = desk_in(
+        dir.path(),
+        FakeClock::at(datetime!(2025-03-01 12:00:00 UTC)),
+    );
+    let sink = Arc::new(Recorder::default());
+    third.monitor.attach(sink.clone());
+    third.monitor.refresh().await;
+    assert!(sink.alerts().is_empty(), "above: nothing to alert");
+    let view = third
+        .monitor
+        .view(MonitorViewRequest::default())
+        .await
+        .expect("view");
+    assert!(view.alerts.is_empty(), "{:?}", view.alerts);
+    let level = grid_client::money::format_minor_units(balance + 1_000, 2);
+    third
+        .monitor
+        .save_threshold(threshold(ThresholdScope::Account, &usd, &level))
+        .await
+        .expect("saved");
+    assert_eq!(sink.alerts().len(), 1, "a new crossing alerts");
+}
