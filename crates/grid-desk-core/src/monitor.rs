@@ -44,6 +44,9 @@ pub const MAX_CUSTOMER_ACCOUNTS: usize = 1_000;
 pub const MAX_THRESHOLDS: usize = 500;
 /// The alert list keeps this many entries (newest first).
 pub const MAX_ALERTS_KEPT: usize = 200;
+/// One refresh sends at most this many notifications; more crossings at once (a currency level
+/// above many accounts) are one summary notification instead of a flood.
+pub const MAX_NOTIFICATIONS_AT_ONCE: usize = 3;
 
 /// What is saved per connection: the refresh switch and interval, and the thresholds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -581,8 +584,8 @@ impl Monitor {
 
     fn publish(&self, id: &str, settings: &MonitorSettings, raised: &[AlertView]) {
         if let Some(sink) = self.sink.get() {
-            for alert in raised {
-                sink.alert(alert);
+            for alert in notifications(raised) {
+                sink.alert(&alert);
             }
             sink.updated(&self.view_of(id, settings));
         }
@@ -873,6 +876,33 @@ fn describe_wait(wait: Duration) -> String {
     }
 }
 
+/// The notifications for the alerts one check raised: one each, or, when more than
+/// [`MAX_NOTIFICATIONS_AT_ONCE`] crossed at once, one that sums them up (every alert is still
+/// its own entry in the alert list).
+pub fn notifications(raised: &[AlertView]) -> Vec<AlertView> {
+    if raised.len() <= MAX_NOTIFICATIONS_AT_ONCE {
+        return raised.to_vec();
+    }
+    let named: Vec<&str> = raised
+        .iter()
+        .take(MAX_NOTIFICATIONS_AT_ONCE)
+        .map(|a| a.title.strip_prefix("Low balance: ").unwrap_or(&a.title))
+        .collect();
+    let rest = raised.len() - named.len();
+    let first = &raised[0];
+    vec![AlertView {
+        id: first.id,
+        account_id: String::new(),
+        title: format!("Low balance: {} accounts", raised.len()),
+        body: format!(
+            "{} and {rest} more are below their alert levels. The list is in Grid Desk, Settings, Monitoring and alerts.",
+            named.join(", ")
+        ),
+        when: first.when.clone(),
+        active: true,
+    }]
+}
+
 fn alert_view(alert: &Alert, offset: i32) -> AlertView {
     let mut when = format!("Raised at {}", clock_time(alert.raised, offset));
     if let Some(cleared) = alert.cleared {
@@ -1094,6 +1124,34 @@ mod tests {
         btc.currency.code = Some("BTC".into());
         btc.currency.decimals = Some(8);
         assert_eq!(threshold_for(&levels, &btc), None);
+    }
+
+    #[test]
+    fn many_crossings_at_once_are_one_summary_notification() {
+        let alert = |id: u64, label: &str| AlertView {
+            id,
+            account_id: format!("a{id}"),
+            title: format!("Low balance: {label}"),
+            body: "…".into(),
+            when: "Raised at 10:00".into(),
+            active: true,
+        };
+        let few: Vec<AlertView> = (1..=3).map(|i| alert(i, "Platform USD account")).collect();
+        assert_eq!(notifications(&few), few, "up to three: one each");
+        let many: Vec<AlertView> = (1..=5)
+            .map(|i| alert(i, &format!("USD account of Customer:{i}")))
+            .collect();
+        let sent = notifications(&many);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].title, "Low balance: 5 accounts");
+        assert!(
+            sent[0].body.starts_with(
+                "USD account of Customer:1, USD account of Customer:2, USD account of Customer:3 and 2 more are below"
+            ),
+            "{}",
+            sent[0].body
+        );
+        assert!(notifications(&[]).is_empty());
     }
 
     #[test]

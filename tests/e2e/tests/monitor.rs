@@ -51,7 +51,13 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
 
     // An alert level above the balance: one notification, one entry in the list.
     let level = format!("{}.00", balance / 100 + 5_000);
-    fill(&app, "threshold-key", "USD").await;
+    // One account (its id): a USD level would watch every customer USD account too.
+    app.find("threshold-scope")
+        .await
+        .select_by_value("account")
+        .await
+        .expect("choosing one account");
+    fill(&app, "threshold-key", &usd).await;
     fill(&app, "threshold-amount", &level).await;
     app.click("threshold-save").await;
     let entry = app
@@ -59,9 +65,16 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
             Ok(app.all("alert-entry").await.into_iter().next())
         })
         .await;
-    assert!(text(&entry)
-        .await
-        .contains("Low balance: Platform USD account"));
+    let entry_text = text(&entry).await;
+    assert!(
+        entry_text.contains("Low balance: Platform USD account"),
+        "{entry_text}"
+    );
+    assert_eq!(
+        app.all("alert-entry").await.len(),
+        1,
+        "one alert in the list"
+    );
     let seen = app
         .wait_for(
             "the desktop notification",
@@ -95,7 +108,34 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
         )
         .await;
     assert!(mark.starts_with("+$1,000.00 since "), "{mark}");
+    if let Ok(mark) = card
+        .find(fantoccini::Locator::Css(&tid("balance-change")))
+        .await
+    {
+        app.reveal(&mark).await;
+    }
     app.snap("monitor-delta").await;
+
+    // The BTC card's fund presets fit bitcoin: +0.001, +0.01, +0.1 (not +10,000 BTC).
+    let accounts = app.demo.platform_accounts().await;
+    let btc = accounts
+        .iter()
+        .find(|a| a["balance"]["currency"]["code"] == "BTC")
+        .and_then(|a| a["id"].as_str())
+        .expect("the demo has a BTC platform account")
+        .to_owned();
+    let card = app.card(&btc).await;
+    let presets = card
+        .find_all(fantoccini::Locator::Css(&tid("fund-preset")))
+        .await
+        .expect("presets");
+    let mut labels = Vec::new();
+    for preset in &presets {
+        labels.push(text(preset).await);
+    }
+    assert_eq!(labels, ["+0.001 BTC", "+0.01 BTC", "+0.1 BTC"]);
+    app.reveal(&presets[0]).await;
+    app.snap("monitor-btc-presets").await;
 
     // Still below the level after more refreshes: no second notification.
     tokio::time::sleep(Duration::from_secs(11)).await;
