@@ -214,7 +214,8 @@ export const savePreferences = (preferences) => call('save_preferences', { prefe
  * @typedef {{id: number, accountId: string, title: string, body: string, when: string, active: boolean}} AlertView
  * @typedef {{connectionId: string, enabled: boolean, intervalSeconds: number, minIntervalSeconds: number,
  *   maxIntervalSeconds: number, status: {state: string, message: string}, changes: ChangeView[],
- *   thresholds: ThresholdView[], alerts: AlertView[]}} MonitorView
+ *   thresholds: ThresholdView[], alerts: AlertView[], watched: WatchedView[]}} MonitorView
+ * @typedef {{accountId: string, label: string, currencyCode: string | null}} WatchedView
  */
 
 /** @param {{utcOffsetMinutes?: number}} input @returns {Promise<MonitorView>} */

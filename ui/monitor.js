@@ -105,7 +105,38 @@ function render(view) {
       }),
     );
   }
+  fillChoices();
   markCards();
+}
+
+/**
+ * What the key field suggests: the currencies read, or the accounts read (label and id), for
+ * the scope chosen. Rewritten only when it changes (a refresh every few seconds must not close
+ * the list a person is reading).
+ */
+function fillChoices() {
+  if (!current) return;
+  const levels = /** @type {HTMLFormElement} */ (byId('threshold-form'));
+  const scope = /** @type {HTMLSelectElement} */ (levels.elements.namedItem('scope')).value;
+  const key = /** @type {HTMLInputElement} */ (levels.elements.namedItem('key'));
+  key.placeholder = scope === 'account' ? 'Start typing an account name or id' : 'Currency code, such as USD';
+  /** @type {[string, string][]} */
+  const choices =
+    scope === 'account'
+      ? current.watched.map((w) => [w.accountId, w.label])
+      : [...new Set(current.watched.map((w) => w.currencyCode ?? '').filter((c) => c !== ''))].map((c) => [c, `Every ${c} account`]);
+  const list = byId('threshold-choices');
+  const signature = JSON.stringify(choices);
+  if (list.dataset.signature === signature) return;
+  list.dataset.signature = signature;
+  list.replaceChildren(
+    ...choices.map(([value, label]) => {
+      const option = document.createElement('option');
+      option.value = value;
+      option.label = label;
+      return option;
+    }),
+  );
 }
 
 export async function initMonitor() {
@@ -121,6 +152,7 @@ export async function initMonitor() {
   });
   const levels = /** @type {HTMLFormElement} */ (byId('threshold-form'));
   const error = byId('threshold-error');
+  /** @type {HTMLSelectElement} */ (levels.elements.namedItem('scope')).addEventListener('change', fillChoices);
   levels.addEventListener('submit', (e) => {
     e.preventDefault();
     const value = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (levels.elements.namedItem(name)).value;
@@ -130,6 +162,7 @@ export async function initMonitor() {
       (view) => {
         render(view);
         levels.reset();
+        fillChoices();
       },
       (/** @type {import('./bridge.js').UiError} */ err) => {
         error.textContent = err.message;

@@ -162,6 +162,18 @@ pub struct MonitorView {
     pub changes: Vec<ChangeView>,
     pub thresholds: Vec<ThresholdView>,
     pub alerts: Vec<AlertView>,
+    /// The accounts read at the last refresh (for choosing one to watch), in Grid's order.
+    pub watched: Vec<WatchedView>,
+}
+
+/// One account the monitor reads: what the alert form offers to choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchedView {
+    pub account_id: String,
+    /// "Platform USD account" / "USD account of Customer:…".
+    pub label: String,
+    pub currency_code: Option<String>,
 }
 
 /// How monitoring is going, in words.
@@ -674,6 +686,20 @@ impl Monitor {
         } else {
             Vec::new()
         };
+        let watched = if same {
+            state
+                .order
+                .iter()
+                .filter_map(|id| state.readings.get(id))
+                .map(|(r, _)| WatchedView {
+                    account_id: r.account_id.clone(),
+                    label: r.label.clone(),
+                    currency_code: r.currency.code.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         MonitorView {
             connection_id: id.to_owned(),
             enabled: settings.enabled,
@@ -684,6 +710,7 @@ impl Monitor {
             changes,
             thresholds,
             alerts,
+            watched,
         }
     }
 

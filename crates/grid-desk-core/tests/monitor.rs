@@ -531,6 +531,14 @@ async fn an_account_still_below_after_a_restart_does_not_alert_again() {
     assert_eq!(view.alerts.len(), 1, "{:?}", view.alerts);
     assert!(view.alerts[0].active);
     assert_eq!(view.alerts[0].when, "Raised at 10:00");
+    // The accounts read are offered as choices in the alert form.
+    assert!(
+        view.watched
+            .iter()
+            .any(|w| w.account_id == usd && w.label == "Platform USD account"),
+        "{:?}",
+        view.watched
+    );
     assert_eq!(view.alerts[0].title, "Low balance: Platform USD account");
 
     // Back above, then below again after another restart: that is a new crossing.

@@ -57,6 +57,19 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
         .select_by_value("account")
         .await
         .expect("choosing one account");
+    // The key field suggests the accounts read, by name.
+    let offered = app
+        .js(
+            "return [...document.querySelectorAll('#threshold-choices option')].map(o => o.value + ' ' + o.label);",
+            vec![],
+        )
+        .await;
+    assert!(
+        offered
+            .to_string()
+            .contains(&format!("{usd} Platform USD account")),
+        "{offered}"
+    );
     fill(&app, "threshold-key", &usd).await;
     fill(&app, "threshold-amount", &level).await;
     app.click("threshold-save").await;
