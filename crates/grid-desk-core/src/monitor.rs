@@ -504,6 +504,9 @@ impl Monitor {
     /// The loop of the background task: refresh, wait, refresh… Settings changes wake it.
     /// The first refresh is at once (the baseline deltas are measured from).
     pub async fn run(self: Arc<Self>) {
+        // A wake-up kept from changes made before the loop started is already taken into
+        // account (the settings are read below).
+        let _ = futures::FutureExt::now_or_never(self.wake.notified());
         let mut first = true;
         loop {
             let (_, settings) = self.settings().await;
@@ -753,7 +756,8 @@ impl Monitor {
         self.connections
             .save_monitor_settings(&id, settings.clone())
             .await?;
-        self.wake.notify_waiters();
+        // A permit is kept when the loop is not waiting yet, so the change is never missed.
+        self.wake.notify_one();
         let view = self.view_of(&id, &settings);
         if let Some(sink) = self.sink.get() {
             sink.updated(&view);

@@ -568,3 +568,45 @@ async fn an_account_still_below_after_a_restart_does_not_alert_again() {
         .expect("saved");
     assert_eq!(sink.alerts().len(), 1, "a new crossing alerts");
 }
+
+#[tokio::test]
+async fn turning_refresh_back_on_wakes_the_loop_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = FakeClock::at(datetime!(2025-03-01 10:00:00 UTC));
+    let desk = desk_in(dir.path(), Arc::clone(&clock));
+    let sink = Arc::new(Recorder::default());
+    desk.monitor.attach(sink.clone());
+    desk.monitor
+        .save_settings(SaveMonitorSettingsRequest {
+            enabled: false,
+            interval_seconds: 60,
+        })
+        .await
+        .expect("off");
+    let refreshed = |sink: &Recorder| {
+        sink.views
+            .lock()
+            .expect("views")
+            .iter()
+            .any(|v| v.status.state == "ok")
+    };
+    let task = tokio::spawn(Arc::clone(&desk.monitor).run());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!refreshed(&sink), "off: no refresh");
+    assert!(clock.sleeps().is_empty(), "off: no waiting for one either");
+
+    desk.monitor
+        .save_settings(SaveMonitorSettingsRequest {
+            enabled: true,
+            interval_seconds: 60,
+        })
+        .await
+        .expect("on");
+    let mut waited = 0;
+    while !refreshed(&sink) && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    task.abort();
+    assert!(refreshed(&sink), "switched on: refreshed at once");
+}
