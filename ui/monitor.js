@@ -139,6 +139,21 @@ function fillChoices() {
   );
 }
 
+/** @type {string | null} */
+let asked = null;
+
+/**
+ * After a switch of connection (the list reloads for it), the panel shows the new connection's
+ * settings at once; asking also makes Rust read its balances now rather than at the next tick.
+ */
+function followConnection() {
+  const select = /** @type {HTMLSelectElement | null} */ (document.getElementById('connection-select'));
+  const active = select?.value ?? '';
+  if (!current || active === '' || active === current.connectionId || active === asked) return;
+  asked = active;
+  bridge.getMonitor({ utcOffsetMinutes: -new Date().getTimezoneOffset() }).then(render, toastError);
+}
+
 export async function initMonitor() {
   const form = /** @type {HTMLFormElement} */ (byId('monitor-form'));
   form.addEventListener('submit', (e) => {
@@ -177,6 +192,7 @@ export async function initMonitor() {
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
+      followConnection();
       markCards();
     });
   }).observe(byId('account-list'), { childList: true, subtree: true });

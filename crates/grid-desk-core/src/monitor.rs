@@ -507,15 +507,18 @@ impl Monitor {
         // A wake-up kept from changes made before the loop started is already taken into
         // account (the settings are read below).
         let _ = futures::FutureExt::now_or_never(self.wake.notified());
-        let mut first = true;
         loop {
-            let (_, settings) = self.settings().await;
+            let (id, settings) = self.settings().await;
             if !settings.enabled {
                 self.wake.notified().await;
                 continue;
             }
-            if std::mem::take(&mut first) {
-                self.refresh().await;
+            // First run, or another connection is active now: its balances at once.
+            if self.lock().connection != id {
+                if !self.refresh().await {
+                    // One is running already: wait for it rather than spin.
+                    drop(self.in_flight.lock().await);
+                }
                 continue;
             }
             let delay = {
@@ -726,6 +729,10 @@ impl Monitor {
             self.lock().utc_offset_minutes = offset;
         }
         let (id, settings) = self.settings().await;
+        if self.lock().connection != id {
+            // The window asks after a switch of connection: the loop reads the new one now.
+            self.wake.notify_one();
+        }
         Ok(self.view_of(&id, &settings))
     }
 

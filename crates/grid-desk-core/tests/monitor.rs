@@ -510,6 +510,8 @@ async fn an_account_still_below_after_a_restart_does_not_alert_again() {
         .await
         .expect("saved");
     assert_eq!(sink.alerts().len(), 1, "raised once");
+    // Stopped as the app stops: the demo's state file has one owner at a time.
+    desk.shutdown().await;
     drop(desk);
 
     // The app starts again later: the account is still below, so no second notification,
@@ -545,6 +547,8 @@ async fn an_account_still_below_after_a_restart_does_not_alert_again() {
     fund(&again, &usd, 200).await;
     again.monitor.refresh().await;
     assert!(sink.alerts().is_empty());
+    // Stopped as the app stops: the demo's state file has one owner at a time.
+    again.shutdown().await;
     drop(again);
     let third = desk_in(
         dir.path(),
@@ -560,6 +564,7 @@ async fn an_account_still_below_after_a_restart_does_not_alert_again() {
         .await
         .expect("view");
     assert!(view.alerts.is_empty(), "{:?}", view.alerts);
+    assert_eq!(view.status.state, "ok", "{:?}", view.status);
     let level = grid_client::money::format_minor_units(balance + 1_000, 2);
     third
         .monitor
@@ -609,4 +614,86 @@ async fn turning_refresh_back_on_wakes_the_loop_at_once() {
     }
     task.abort();
     assert!(refreshed(&sink), "switched on: refreshed at once");
+}
+
+/// A clock whose waits never end: whatever the loop does after its first refresh, it does
+/// because it was woken, not because an interval passed.
+#[derive(Debug)]
+struct StoppedClock(OffsetDateTime);
+
+impl Clock for StoppedClock {
+    fn now(&self) -> OffsetDateTime {
+        self.0
+    }
+    fn sleep(&self, _: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(futures::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn after_a_switch_of_connection_the_new_one_is_read_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut options = DeskOptions::new(
+        dir.path().join("config"),
+        dir.path().join("data"),
+        Arc::new(MemoryStore::new()),
+    );
+    options.monitor_clock = Arc::new(StoppedClock(datetime!(2025-03-01 10:00:00 UTC)));
+    let desk = GridDesk::new(options);
+    let sink = Arc::new(Recorder::default());
+    desk.monitor.attach(sink.clone());
+    // A second connection: the demo simulator's address, saved like a sandbox.
+    usd_platform_account(&desk).await;
+    let saved = desk
+        .connections
+        .save(grid_desk_core::connections::SaveConnectionRequest {
+            id: None,
+            name: "Second".into(),
+            environment: "sandbox".into(),
+            base_url: desk.demo.base_url().await,
+            token_id: Some(grid_client::Secret::new(grid_sim::DEFAULT_CLIENT_ID)),
+            client_secret: Some(grid_client::Secret::new(grid_sim::DEFAULT_CLIENT_SECRET)),
+        })
+        .await
+        .expect("saved");
+    let read = |sink: &Recorder, id: &str| {
+        sink.views
+            .lock()
+            .expect("views")
+            .iter()
+            .any(|v| v.connection_id == id && v.status.state == "ok")
+    };
+    let task = tokio::spawn(Arc::clone(&desk.monitor).run());
+    for _ in 0..200 {
+        if read(&sink, "demo") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(read(&sink, "demo"), "the first refresh is at once");
+
+    desk.connections
+        .switch(grid_desk_core::connections::ConnectionRequest {
+            id: saved.id.clone(),
+        })
+        .await
+        .expect("switched");
+    // The window asks for the view after the switch: that wakes the loop.
+    let view = desk
+        .monitor
+        .view(MonitorViewRequest::default())
+        .await
+        .expect("view");
+    assert_eq!(view.connection_id, saved.id);
+    for _ in 0..200 {
+        if read(&sink, &saved.id) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    task.abort();
+    assert!(
+        read(&sink, &saved.id),
+        "the new connection is read without waiting for the interval"
+    );
 }
