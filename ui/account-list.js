@@ -13,11 +13,13 @@ import {
   renderAccountCard, renderExternalCard, resetLazyQr, updateAccountCard,
 } from './cards.js';
 import { ChunkedCards } from './chunks.js';
+import { ErrorCode, uiError } from './errors.js';
+import { checkNotices } from './notices.js';
 import { groupDigits } from './format.js';
 import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
 import { hideBanner, showBanner, toast, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
-import { openPrintDialog } from './print.js';
+import { copyInstructions, emailInstructions, openPrintDialog } from './print.js';
 import { AccountViews } from './views.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
@@ -36,6 +38,19 @@ const cards = el('cards');
 const sentinel = el('load-more-sentinel');
 const listStatus = el('list-status');
 const emptyState = el('empty-state');
+
+/**
+ * Last-known accounts (issue 13): while the first page is asked of Grid, the list as the
+ * connection last returned it is shown "as of 10:42"; this is that label until Grid answers.
+ * @type {string | null}
+ */
+let asOf = null;
+/**
+ * Lists opened on their kept copy this session (`connection|tab`): only the first showing of a
+ * list opens on it at once; later reloads wait for Grid, and fall back to it if Grid fails.
+ * @type {Set<string>}
+ */
+const openedKept = new Set();
 
 /** @type {{connection: () => ConnectionSummary | null, onSelectionChange: (count: number) => void}} */
 let hooks = { connection: () => null, onSelectionChange: () => {} };
@@ -113,6 +128,7 @@ function clearList() {
   listing.loaded = 0;
   listing.total = undefined;
   views.clear();
+  asOf = null;
   selected.clear();
   hooks.onSelectionChange(0);
   resetLazyQr();
@@ -126,9 +142,13 @@ function updateStatus() {
   const n = listing.loaded;
   let text = `${groupDigits(String(n))} ${noun}${n === 1 ? '' : 's'}`;
   if (listing.total != null && listing.total > n) text += ` of ${groupDigits(String(listing.total))}`;
-  if (listing.loading) text += ' · loading…';
+  if (asOf) text += ` · ${asOf}`;
+  if (listing.loading) text += asOf ? ' · refreshing…' : ' · loading…';
+  else if (asOf) text += ' · Grid could not be reached';
   else if (listing.hasMore) text += ' · scroll for more';
   listStatus.textContent = text;
+  if (asOf) listStatus.dataset.asOf = asOf;
+  else delete listStatus.dataset.asOf;
   // How many items the list holds, parked or not (for tests and benchmarks).
   list.dataset.loaded = String(n);
   sentinel.dataset.state = listing.loading ? 'loading' : listing.hasMore ? 'more' : 'end';
@@ -169,6 +189,55 @@ function appendExternal(items) {
   for (const card of created) observeQrs(card);
 }
 
+// ----- in progress, and Cancel (issue 10) --------------------------------------------------
+
+const progress = el('list-progress');
+const progressText = el('list-progress-text');
+/** Shown only when a listing takes longer than this, so quick answers do not flicker. */
+const PROGRESS_AFTER_MS = 250;
+let listingSeq = 0;
+/** The listing in flight: its id (for cancel_listing) and its timers. */
+const inFlight = {
+  /** @type {string | null} */ id: null,
+  started: 0,
+  /** @type {ReturnType<typeof setInterval> | undefined} */ timer: undefined,
+};
+
+/** @param {string} id */
+function progressStarted(id) {
+  progressEnded();
+  inFlight.id = id;
+  inFlight.started = performance.now();
+  const tick = () => {
+    const ms = performance.now() - inFlight.started;
+    if (ms < PROGRESS_AFTER_MS) return;
+    progress.hidden = false;
+    progressText.textContent = `Loading accounts from Grid… ${Math.floor(ms / 1000)} s`;
+  };
+  inFlight.timer = setInterval(tick, 250);
+}
+
+function progressEnded() {
+  clearInterval(inFlight.timer);
+  inFlight.timer = undefined;
+  inFlight.id = null;
+  progress.hidden = true;
+}
+
+/** Cancel: the listing in flight stops (Rust drops its request); its answer is never shown. */
+async function cancelListing() {
+  const id = inFlight.id;
+  if (!id) return;
+  progressText.textContent = 'Cancelling…';
+  try {
+    await bridge.cancelListing(id);
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+el('list-cancel').addEventListener('click', cancelListing);
+
 /** Loads the next page (or the whole platform list). */
 async function loadMore() {
   const q = query;
@@ -177,23 +246,32 @@ async function loadMore() {
   const first = listing.loaded === 0 && !listing.cursor;
   listing.loading = true;
   updateStatus();
+  listingSeq += 1;
+  const listingId = `${q.tab}-${listingSeq}`;
+  progressStarted(listingId);
   try {
     if (q.tab === 'platform') {
-      const items = await bridge.listPlatformAccounts({ currency: q.currency, type: q.type });
+      const live = bridge.listPlatformAccounts({ currency: q.currency, type: q.type, listingId });
+      const kept = { list: /** @type {const} */ ('platform'), currency: q.currency, type: q.type };
+      const items = await withLastKnown(generation, first, kept, live);
       if (generation !== listing.generation) return;
+      dropLastKnown();
       appendAccounts(items);
       listing.loaded = items.length;
       listing.hasMore = false;
     } else if (q.tab === 'customers') {
-      const page = await bridge.listCustomerAccounts({
-        customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE,
+      const live = bridge.listCustomerAccounts({
+        customerId: q.customerId, currency: q.currency, type: q.type, cursor: listing.cursor, limit: PAGE_SIZE, listingId,
       });
+      const kept = { list: /** @type {const} */ ('customers'), customerId: q.customerId, currency: q.currency, type: q.type };
+      const page = await withLastKnown(generation, first, kept, live);
       if (generation !== listing.generation) return;
+      dropLastKnown();
       addPage(page, appendAccounts);
     } else {
       const platform = q.owner !== 'customer';
       const page = await bridge.listExternalAccounts({
-        platform, customerId: platform ? undefined : q.customerId, currency: q.currency, cursor: listing.cursor, limit: PAGE_SIZE,
+        platform, customerId: platform ? undefined : q.customerId, currency: q.currency, cursor: listing.cursor, limit: PAGE_SIZE, listingId,
       });
       if (generation !== listing.generation) return;
       addPage(page, appendExternal);
@@ -213,10 +291,83 @@ async function loadMore() {
   } catch (err) {
     if (generation !== listing.generation) return;
     listing.loading = false;
+    // With the last-known list on screen, it stays, marked "as of".
+    const kept = asOf != null;
+    listing.hasMore = kept ? false : listing.hasMore;
     updateStatus();
-    if (first) listStatus.textContent = 'Not loaded';
+    if (uiError(err).code === ErrorCode.Cancelled) {
+      const nothingShown = first && !kept;
+      listStatus.textContent = nothingShown ? 'Loading cancelled' : `${listStatus.textContent} · cancelled`;
+      if (nothingShown) {
+        emptyState.textContent = 'Loading was cancelled. Press Refresh to load the accounts again.';
+        emptyState.hidden = false;
+      }
+      return;
+    }
+    if (first && !kept) listStatus.textContent = 'Not loaded';
     showBanner(err, () => (first ? reload() : loadMore()));
+  } finally {
+    if (inFlight.id === listingId) progressEnded();
+    // Loading may have started the demo, which may have set its data aside: say so.
+    checkNotices();
   }
+}
+
+/**
+ * Waits for Grid's answer `live`. The first time this session a list is shown, its kept copy
+ * is put on screen at once meanwhile; when Grid fails, the kept copy stays (or is shown now).
+ * @template T
+ * @param {number} generation @param {boolean} first the list's first page
+ * @param {{list: 'platform'|'customers', customerId?: string, currency?: string, type?: string}} request
+ * @param {Promise<T>} live
+ * @returns {Promise<T>}
+ */
+async function withLastKnown(generation, first, request, live) {
+  if (!first) return live;
+  const key = `${hooks.connection()?.id ?? ''}|${request.list}`;
+  if (!openedKept.has(key)) {
+    openedKept.add(key);
+    await showLastKnown(generation, request);
+  }
+  try {
+    return await live;
+  } catch (err) {
+    if (asOf == null) await showLastKnown(generation, request);
+    throw err;
+  }
+}
+
+/**
+ * Shows the list as the connection last returned it (kept by Rust), marked "as of", while
+ * Grid is asked again. Nothing is shown when none was kept.
+ * @param {number} generation
+ * @param {{list: 'platform'|'customers', customerId?: string, currency?: string, type?: string}} request
+ */
+async function showLastKnown(generation, request) {
+  let kept = null;
+  try {
+    kept = await bridge.lastKnownAccounts({ ...request, utcOffsetMinutes: -new Date().getTimezoneOffset() });
+  } catch {
+    return;
+  }
+  // Grid may have answered first: then the live list is shown, not this.
+  if (!kept || !kept.items.length || generation !== listing.generation || !listing.loading) return;
+  appendAccounts(kept.items);
+  listing.loaded = kept.items.length;
+  listing.total = kept.totalCount;
+  asOf = kept.asOfLabel;
+  updateStatus();
+}
+
+/** Grid answered: the last-known cards make way for the live ones (ticks stay). */
+function dropLastKnown() {
+  if (asOf == null) return;
+  asOf = null;
+  views.clear();
+  resetLazyQr();
+  chunks.clear();
+  listing.loaded = 0;
+  listing.total = undefined;
 }
 
 /**
@@ -307,6 +458,12 @@ async function clicked(e) {
       break;
     case 'print-account':
       openPrintDialog({ kind: 'accounts', accountIds: [item.id] }, `${item.currencyCode ?? ''} account ${item.id}`.trim(), connection);
+      break;
+    case 'copy-all':
+      await copyInstructions({ kind: 'accounts', accountIds: [item.id] });
+      break;
+    case 'email-account':
+      await emailInstructions({ kind: 'accounts', accountIds: [item.id] });
       break;
     default:
   }

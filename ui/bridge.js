@@ -24,7 +24,8 @@ import { uiError as normaliseError } from './errors.js';
  *   baseUrl: string, credentials: 'configured'|'missing'|'unavailable', readOnly: boolean,
  *   fundingAvailable: boolean}} ConnectionSummary
  * @typedef {{active: ConnectionSummary, connections: ConnectionSummary[],
- *   accountTypes: {value: string, label: string}[]}} AppStateView
+ *   accountTypes: {value: string, label: string}[], amountExample: string}} AppStateView
+ *   amountExample: an amount in the person's number format ("1,000.50", "1.000,50")
  */
 
 /**
@@ -92,21 +93,21 @@ export const testConnection = (id) => call('test_connection', { id });
 export const resetDemo = () => call('reset_demo');
 
 /**
- * @param {{currency?: string, type?: string}} filter
+ * @param {{currency?: string, type?: string, listingId?: string}} filter (listingId: for cancelListing)
  * @returns {Promise<AccountView[]>}
  */
 export const listPlatformAccounts = (filter) => call('list_platform_accounts', compact(filter));
 
 /**
  * @param {{customerId?: string | undefined, currency?: string | undefined, type?: string | undefined,
- *   cursor?: string | undefined, limit?: number | undefined}} query (empty and undefined mean "any")
+ *   cursor?: string | undefined, limit?: number | undefined, listingId?: string}} query (empty and undefined mean "any")
  * @returns {Promise<Page<AccountView>>}
  */
 export const listCustomerAccounts = (query) => call('list_customer_accounts', compact(query));
 
 /**
  * @param {{platform: boolean, customerId?: string | undefined, currency?: string | undefined,
- *   cursor?: string | undefined, limit?: number | undefined}} query (empty and undefined mean "any")
+ *   cursor?: string | undefined, limit?: number | undefined, listingId?: string}} query (empty and undefined mean "any")
  * @returns {Promise<Page<ExternalAccountView>>}
  */
 export const listExternalAccounts = (query) => call('list_external_accounts', compact(query));
@@ -117,7 +118,8 @@ export const qrSvg = (value) => call('qr_svg', { value });
 /**
  * @param {{text: string, currencyCode?: string | undefined, decimals?: number | undefined,
  *   currencySymbol?: string | undefined}} input
- * @returns {Promise<{amount: number, display: string}>}
+ * @returns {Promise<{amount: number, display: string, confirm: boolean}>} confirm: the text means
+ *   another amount in another locale ("1.000"): ask before sending
  */
 export const checkAmount = (input) => call('check_amount', compact(input));
 
@@ -153,16 +155,33 @@ export const deleteSessionKey = () => call('delete_session_key');
 
 /**
  * @typedef {{kind: 'accounts', accountIds: string[]} | {kind: 'platform'} | {kind: 'customer', customerId: string}} PrintScope
- * @typedef {{path: string, pages?: number, accounts: number, bytes: number} | {cancelled: true}} SaveOutcome
- * @typedef {{accounts: AccountView[], watermark?: string, notice?: string, banner?: string}} PrintableAccounts
- *   the sheets' environment texts are the PDF's (deposit_instructions::SheetEnvironment)
+ * @typedef {{script: string, font: string, message: string}} MissingScript a script no font here can print
+ * @typedef {{path: string, pages?: number, accounts: number, bytes: number, missingScripts?: MissingScript[]}} SavedFile
+ * @typedef {SavedFile | {cancelled: true}} SaveOutcome
+ * @typedef {{key: string, label: string, value: string, monospace: boolean, emphasis: boolean}} SheetField
+ * @typedef {{key: string, label: string, headline?: string | null, value: string, hasCode: boolean,
+ *   hint?: string | null, network?: string | null, asset?: string | null}} SheetQr
+ * @typedef {{key: string, label: string, value: string, note: string}} SheetReference
+ * @typedef {{key: string, number: number, title: string, accountType: string, kind: string,
+ *   qrCodes: SheetQr[], fields: SheetField[], notes?: SheetField | null, reference?: SheetReference | null}} SheetInstruction
+ * @typedef {{accountId: string, bookmark: string, kicker: string, title: string, continuedTitle: string,
+ *   intro: string, warnings: {key: string, tag: string, text: string}[], facts: SheetField[],
+ *   sectionTitle?: string | null, instructions: SheetInstruction[]}} Sheet
+ * @typedef {{paper: 'a4'|'letter', environment: string, watermark?: string | null, environmentLabel: string,
+ *   generated?: string | null, asOf?: string | null, sheets: Sheet[]}} SheetDocument the one sheet model (deposit_instructions::SheetDocument)
+ * @typedef {{accounts: AccountView[], document: SheetDocument, missingScripts: MissingScript[],
+ *   watermark?: string, notice?: string, banner?: string}} PrintableAccounts
+ *   the preview renders `document`, the model the PDF renders
  */
 
 /** @param {string} locale e.g. navigator.language @returns {Promise<'a4'|'letter'>} */
 export const defaultPaper = (locale) => call('default_paper', { locale });
 
-/** @param {PrintScope} scope @returns {Promise<PrintableAccounts>} */
-export const listPrintableAccounts = (scope) => call('list_printable_accounts', { scope });
+/**
+ * @param {{scope: PrintScope, paper?: 'a4'|'letter', includeBalances?: boolean, utcOffsetMinutes?: number}} input
+ * @returns {Promise<PrintableAccounts>}
+ */
+export const listPrintableAccounts = (input) => call('list_printable_accounts', input);
 
 /**
  * Makes the PDF in Rust and asks where to save it (a native dialog opened by Rust).
@@ -176,6 +195,21 @@ export const saveDepositPdf = (input) => call('save_deposit_pdf', input);
  * @returns {Promise<SaveOutcome>}
  */
 export const saveDepositCsv = (input) => call('save_deposit_csv', input);
+
+/**
+ * "Copy all": Rust writes the scope's complete instructions to the clipboard (text, and HTML
+ * where the platform has it), from the sheet model.
+ * @param {{scope: PrintScope, includeBalances?: boolean, utcOffsetMinutes: number}} input
+ * @returns {Promise<{accounts: number, characters: number, html: boolean}>}
+ */
+export const copyDepositInstructions = (input) => call('copy_deposit_instructions', input);
+
+/**
+ * "E-mail…": Rust saves the PDF (save dialog), then opens the mail client with a mailto: draft.
+ * @param {{scope: PrintScope, paper: 'a4'|'letter', includeBalances?: boolean, utcOffsetMinutes: number}} input
+ * @returns {Promise<(SavedFile & {truncated: boolean}) | {cancelled: true}>}
+ */
+export const emailDepositInstructions = (input) => call('email_deposit_instructions', input);
 
 /**
  * Copies text with the clipboard-manager plugin.
@@ -242,3 +276,52 @@ export async function onBalanceMonitor(handler) {
   if (!tauri?.event?.listen) return;
   await tauri.event.listen('balance-monitor', (/** @type {{payload: MonitorView}} */ event) => handler(event.payload));
 }
+// ----- robustness (issue 10): notices, cancellable listings, logs -------------------------
+
+/**
+ * What the window must be told unasked (a settings file set aside, …); each id once.
+ * @typedef {{id: number, message: string, path?: string}} Notice
+ */
+
+/** @returns {Promise<Notice[]>} */
+export const listNotices = () => call('list_notices');
+
+/** @param {string} listingId @returns {Promise<boolean>} true when that listing was running */
+export const cancelListing = (listingId) => call('cancel_listing', { listingId });
+
+/** Opens the OS logs folder. @returns {Promise<{path: string, opened: boolean, message: string}>} */
+export const openLogsFolder = () => call('open_logs_folder');
+
+// ----- activity journal and last-known accounts (issue 13) ---------------------------------
+
+/**
+ * @typedef {{value: string, label: string}} Choice
+ * @typedef {{path?: string, unavailable?: string, kinds: Choice[], connections: Choice[]}} JournalInfo
+ * @typedef {{minor: number, currencyCode?: string, display: string}} AmountView
+ * @typedef {{id: number, at: string, atDisplay: string, kind: string, kindLabel: string,
+ *   connectionId: string, connectionName: string, environment: string, environmentLabel: string,
+ *   accountId?: string, amount?: AmountView, requestId?: string, outcome: string, outcomeLabel: string,
+ *   outcomeTone: StatusTone, detail: string}} JournalEntryView
+ * @typedef {{entries: JournalEntryView[], nextBeforeId?: number}} JournalPage
+ * @typedef {{from?: string, to?: string, connectionId?: string, account?: string, kind?: string,
+ *   beforeId?: number, limit?: number, utcOffsetMinutes?: number}} JournalQuery dates YYYY-MM-DD, local, inclusive
+ * @typedef {{path: string, entries: number, bytes: number} | {cancelled: true}} JournalSaveOutcome
+ * @typedef {{items: AccountView[], asOf: string, asOfLabel: string, totalCount?: number}} LastKnownAccounts
+ */
+
+/** @returns {Promise<JournalInfo>} where the journal file is and what the filters offer */
+export const journalInfo = () => call('journal_info');
+
+/** @param {JournalQuery} query @returns {Promise<JournalPage>} newest first */
+export const journalEntries = (query) => call('journal_entries', compact(query));
+
+/** @param {JournalQuery} query @returns {Promise<JournalSaveOutcome>} every matching entry, through the save dialog */
+export const saveJournalCsv = (query) => call('save_journal_csv', compact(query));
+
+/**
+ * The list as the active connection last returned it, without asking Grid (null when none was kept).
+ * @param {{list: 'platform'|'customers', currency?: string | undefined, type?: string | undefined,
+ *   customerId?: string | undefined, utcOffsetMinutes?: number}} query
+ * @returns {Promise<LastKnownAccounts | null>}
+ */
+export const lastKnownAccounts = (query) => call('last_known_accounts', compact(query));

@@ -11,6 +11,7 @@ export const ErrorCode = Object.freeze({
   Network: 'Network',
   UnknownOutcome: 'UnknownOutcome',
   KeychainUnavailable: 'KeychainUnavailable',
+  Cancelled: 'Cancelled',
   Unknown: 'Unknown',
 });
 
@@ -23,6 +24,7 @@ const TITLES = {
   Network: 'Grid could not be reached',
   UnknownOutcome: 'Outcome unknown',
   KeychainUnavailable: 'Keychain unavailable',
+  Cancelled: 'Cancelled',
   Unknown: 'Something went wrong',
 };
 

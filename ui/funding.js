@@ -13,6 +13,14 @@ import { ErrorCode, uiError } from './errors.js';
  * on a disabled button even when Grid answers within milliseconds. */
 const MIN_BUSY_MS = 600;
 
+/** An amount in the person's number format (app_state.amountExample), for the placeholder. */
+let amountExample = '1,000.50';
+
+/** @param {string} example e.g. "1.000,50" */
+export function setAmountExample(example) {
+  if (example) amountExample = example;
+}
+
 /**
  * Adds the preset buttons and shows the funding section.
  * @param {HTMLElement} card @param {AccountView} view
@@ -20,6 +28,7 @@ const MIN_BUSY_MS = 600;
 export function setUpFunding(card, view) {
   const section = /** @type {HTMLElement} */ (card.querySelector('.funding'));
   section.hidden = false;
+  section.querySelector('input[name=amount]')?.setAttribute('placeholder', `e.g. ${amountExample}`);
   const presets = /** @type {HTMLElement} */ (section.querySelector('.presets'));
   const code = view.currencyCode ?? view.balance.currencyCode ?? '';
   const { funding } = view;
@@ -106,7 +115,10 @@ export async function validateInput(card, view, input) {
     const checked = await check(view, text);
     if (checkSeq.get(card) !== seq) return;
     showFundError(card);
-    showHint(card, `Adds ${checked.display}`);
+    resetConfirm(card, text);
+    const armed = /** @type {HTMLFormElement | null} */ (card.querySelector('.fund-form'))?.dataset.confirmed === text;
+    showHint(card, !checked.confirm ? `Adds ${checked.display}`
+      : armed ? confirmText(checked.display) : `Adds ${checked.display} — you will be asked to confirm`);
   } catch (err) {
     if (checkSeq.get(card) !== seq) return;
     showHint(card, '');
@@ -188,9 +200,39 @@ export async function fundFromForm(form, card, view, callbacks) {
     input.focus();
     return;
   }
+  // "1.000" is a thousand here and one elsewhere: say which before anything is sent.
+  if (checked.confirm && form.dataset.confirmed !== input.value) {
+    form.dataset.confirmed = input.value;
+    const submit = /** @type {HTMLButtonElement | null} */ (form.querySelector('[data-action=fund-amount]'));
+    if (submit) {
+      submit.textContent = 'Confirm';
+      submit.dataset.confirm = 'armed';
+    }
+    showHint(card, confirmText(checked.display));
+    return;
+  }
+  resetConfirm(card);
   const ok = await fund(card, view, checked.amount, checked.display, callbacks);
   if (ok) {
     input.value = '';
     showHint(card, '');
+  }
+}
+
+/** @param {string} display */
+const confirmText = (display) => `Adds ${display}. Is that right? Press “Confirm” to send it.`;
+
+/**
+ * The confirmation of an amount stands only for the text it was given for.
+ * @param {HTMLElement} card @param {string} [text] the text now in the field
+ */
+function resetConfirm(card, text) {
+  const form = /** @type {HTMLFormElement | null} */ (card.querySelector('.fund-form'));
+  if (!form || (text !== undefined && form.dataset.confirmed === text)) return;
+  delete form.dataset.confirmed;
+  const submit = /** @type {HTMLButtonElement | null} */ (form.querySelector('[data-action=fund-amount]'));
+  if (submit?.dataset.confirm) {
+    submit.textContent = 'Add funds';
+    delete submit.dataset.confirm;
   }
 }

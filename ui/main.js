@@ -8,10 +8,16 @@ import { initAccountList, selectedAccountIds, showAccounts } from './account-lis
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
 import { initMonitor } from './monitor.js';
-import { fillTypeFilter, initToolbar, showSelectedCount, showToolbarFor, toolbarQuery } from './toolbar.js';
+import {
+  fillTypeFilter, initToolbar, setToolbarFilters, showSelectedCount, showToolbarFor, toolbarQuery,
+} from './toolbar.js';
+import { setAmountExample } from './funding.js';
+import { checkNotices } from './notices.js';
+import { loadRemembered, remember } from './remember.js';
+import { initJournal, showJournal, showJournalPath } from './journal.js';
 
 /** @typedef {import('./bridge.js').AppStateView} AppStateView */
-/** @typedef {import('./toolbar.js').AccountTab | 'settings'} View */
+/** @typedef {import('./toolbar.js').AccountTab | 'journal' | 'settings'} View */
 
 const el = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -24,6 +30,7 @@ const TITLES = {
   platform: 'Platform accounts',
   customers: 'Customer accounts',
   external: 'External accounts',
+  journal: 'Journal',
   settings: 'Settings',
 };
 
@@ -65,6 +72,7 @@ function applyConnection(state) {
   select.replaceChildren(fragment);
   select.dataset.env = c.environment;
   fillTypeFilter(state.accountTypes);
+  setAmountExample(state.amountExample);
   renderSettings(state);
 }
 
@@ -83,22 +91,38 @@ function showView(next) {
     const t = /** @type {HTMLElement} */ (tab);
     t.setAttribute('aria-selected', String(t.dataset.view === next));
   }
-  const accounts = next !== 'settings';
+  const accounts = next !== 'settings' && next !== 'journal';
   el('accounts-view').hidden = !accounts;
-  el('settings-view').hidden = accounts;
+  el('settings-view').hidden = next !== 'settings';
+  // Journal tab (issue 13).
+  el('journal-view').hidden = next !== 'journal';
+  if (next === 'journal') {
+    hideBanner();
+    showJournal();
+    return;
+  }
   if (next === 'settings') {
     hideBanner();
+    remember(next, undefined);
+    showJournalPath();
     return;
   }
   el('accounts-heading').textContent = TITLES[next];
   showToolbarFor(next);
-  showAccounts(toolbarQuery());
+  showQuery();
 }
 
 /** The list again from the top, with the toolbar's filters (not while Settings is shown). */
 function reloadList() {
-  if (view === 'settings') return;
-  showAccounts(toolbarQuery());
+  if (view === 'settings' || view === 'journal') return;
+  showQuery();
+}
+
+/** Lists what the toolbar says, and remembers it for the next start. */
+function showQuery() {
+  const q = toolbarQuery();
+  showAccounts(q);
+  remember(q.tab, { currency: q.currency, type: q.type, customerId: q.customerId, owner: q.owner });
 }
 
 /** @param {string | undefined} name @returns {name is View} */
@@ -118,12 +142,23 @@ async function start() {
     await loadAppState();
   } catch (err) {
     showBanner(err, start);
+    checkNotices();
     return;
   }
-  showView('platform');
+  checkNotices();
+  // The tab and filters of the last run (the connection is remembered by Rust).
+  const remembered = await loadRemembered();
+  const last = remembered.lastTab;
+  if (isView(last)) {
+    if (last !== 'settings') setToolbarFilters(remembered.filters[last] ?? {});
+    showView(last);
+  } else {
+    showView('platform');
+  }
 }
 
 function init() {
+  initJournal();
   initAccountList({ connection: activeConnection, onSelectionChange: showSelectedCount });
   initToolbar({ onChange: reloadList, connection: activeConnection, selectedIds: selectedAccountIds });
   initSettings({
@@ -159,6 +194,26 @@ function init() {
   });
   // Balance monitoring and low-balance alerts (monitor.js).
   void initMonitor();
+  initLogsButton();
+}
+
+// ----- Settings → Logs (issue 13 item 7) ---------------------------------------------------
+
+function initLogsButton() {
+  const button = /** @type {HTMLButtonElement} */ (el('logs-open'));
+  const result = el('logs-result');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const folder = await bridge.openLogsFolder();
+      result.textContent = folder.message;
+      result.dataset.tone = folder.opened ? 'ok' : 'error';
+    } catch (err) {
+      toastError(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 start();

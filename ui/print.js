@@ -11,10 +11,8 @@
 import * as bridge from './bridge.js';
 import { importSvg, qrSvgText } from './cards.js';
 import { errorText } from './errors.js';
-import { formatDateTime } from './format.js';
+import { toast, toastError } from './notify.js';
 
-/** @typedef {import('./bridge.js').AccountView} AccountView */
-/** @typedef {import('./bridge.js').InstructionView} InstructionView */
 /** @typedef {import('./bridge.js').ConnectionSummary} ConnectionSummary */
 /** @typedef {import('./bridge.js').PrintScope} PrintScope */
 
@@ -73,147 +71,168 @@ async function defaultPaper() {
 }
 
 // ----- the sheets ----------------------------------------------------------------------------
+// The preview draws the sheet model Rust built (bridge.SheetDocument), the same model the PDF
+// draws: every item in the model's order, each element marked with the item's `data-key`, so a
+// test can read the preview in DOM order and compare it with the PDF. Values carry dir="auto":
+// a right-to-left value reads right to left, isolated from the label beside it.
 
 /**
- * @param {HTMLElement} table @param {string} label @param {string} value
- * @param {{emphasis?: boolean, monospace?: boolean}} [flags]
+ * An element holding one item of the model.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {string} className @param {string} key @param {string} text
+ * @returns {HTMLElementTagNameMap[K]}
  */
-function fieldRow(table, label, value, flags = {}) {
-  const tr = make('tr', flags.emphasis ? 'p-reference' : '');
-  const th = make('th', '', label);
-  th.scope = 'row';
-  const td = make('td', flags.monospace ? 'p-value mono' : 'p-value', value);
-  tr.append(th, td);
-  table.append(tr);
+function item(tag, className, key, text) {
+  const node = make(tag, className, text);
+  node.dataset.key = key;
+  node.dir = 'auto';
+  return node;
 }
 
-/** @param {InstructionView} instruction @param {number} index */
-async function instructionBlock(instruction, index) {
-  const block = make('section', `p-instruction p-${instruction.kind}`);
-  block.dataset.kind = instruction.kind;
-  const head = make('h2', 'p-instruction-title');
-  head.append(make('span', 'p-number', String(index + 1)), make('span', '', instruction.title));
-  if (instruction.network) head.append(make('span', 'p-network', instruction.network));
-  block.append(head);
-  if (instruction.notes) block.append(make('p', 'p-notes', instruction.notes));
-  // QR values sit beside their code rather than in the table, so the table keeps bank fields.
-  const qrKeys = new Set(instruction.qrTargets.map((t) => t.key));
-  const rows = instruction.fields.filter((f) => !qrKeys.has(f.key));
-  if (rows.length) {
-    const table = make('table', 'p-fields');
-    const body = make('tbody');
-    for (const f of rows) fieldRow(body, f.label, f.value, f);
-    table.append(body);
-    block.append(table);
+/** @param {HTMLElement} body @param {import('./bridge.js').SheetField} field @param {boolean} [withLabel] */
+function fieldRow(body, field, withLabel = true) {
+  const tr = make('tr', field.emphasis ? 'p-strong' : '');
+  if (withLabel) {
+    const th = item('th', '', `${field.key}.label`, field.label);
+    th.scope = 'row';
+    tr.append(th);
   }
-  const reference = instruction.reference ?? instruction.fields.find((f) => f.emphasis)?.value;
-  if (reference) {
-    const note = make('p', 'p-reference-note');
-    note.append(make('strong', '', 'Include this reference with your payment: '), make('span', 'mono', reference));
-    block.append(note);
-  }
-  for (const target of instruction.qrTargets) {
-    const figure = make('figure', 'p-qr');
-    figure.dataset.testid = 'print-qr';
-    const code = make('div', 'p-qr-code');
+  const td = item('td', field.monospace ? 'p-value mono' : 'p-value', field.key, field.value);
+  if (!withLabel) td.colSpan = 2;
+  tr.append(td);
+  body.append(tr);
+}
+
+/** @param {import('./bridge.js').SheetField[]} fields @param {string} className */
+function fieldTable(fields, className) {
+  const table = make('table', className);
+  const body = make('tbody');
+  for (const f of fields) fieldRow(body, f);
+  table.append(body);
+  return table;
+}
+
+/** @param {import('./bridge.js').SheetQr} qr */
+async function qrFigure(qr) {
+  const figure = make('figure', 'p-qr');
+  figure.dataset.testid = 'print-qr';
+  const code = make('div', 'p-qr-code');
+  if (qr.hasCode) {
     try {
-      const svg = importSvg(await qrSvgText(target.value));
-      svg.setAttribute('aria-label', `QR code: ${target.label}`);
+      const svg = importSvg(await qrSvgText(qr.value));
+      svg.setAttribute('aria-label', `QR code: ${qr.label}`);
       code.append(svg);
     } catch {
       code.append(make('p', 'p-qr-error', 'QR code unavailable: copy the value instead.'));
     }
-    const caption = make('figcaption', 'p-qr-caption');
-    const details = make('table', 'p-fields');
-    const body = make('tbody');
-    if (target.asset) fieldRow(body, 'Asset', target.asset);
-    if (target.network) fieldRow(body, 'Network', target.network);
-    fieldRow(body, target.label, target.value, { monospace: true });
-    details.append(body);
-    caption.append(details);
-    figure.append(code, caption);
-    block.append(figure);
+  }
+  const caption = make('figcaption', 'p-qr-caption');
+  caption.append(item('p', 'p-qr-label', `${qr.key}.label`, qr.label.toUpperCase()));
+  if (qr.headline) caption.append(item('p', 'p-qr-headline', `${qr.key}.headline`, qr.headline));
+  caption.append(item('p', 'p-value mono', qr.key, qr.value));
+  if (qr.hint) caption.append(item('p', 'p-qr-hint', `${qr.key}.hint`, qr.hint));
+  figure.append(code, caption);
+  return figure;
+}
+
+/** @param {import('./bridge.js').SheetInstruction} instruction */
+async function instructionBlock(instruction) {
+  const block = make('section', `p-instruction p-${instruction.kind}`);
+  block.dataset.kind = instruction.kind;
+  const head = make('h3', 'p-instruction-title');
+  head.append(
+    make('span', 'p-number', String(instruction.number)),
+    item('span', '', instruction.key, instruction.title),
+    make('span', 'p-network', instruction.accountType),
+  );
+  block.append(head);
+  for (const qr of instruction.qrCodes) block.append(await qrFigure(qr));
+  // Notes go beside the last QR code, without their label, when nothing else is listed.
+  const notesBesideCode = instruction.fields.length === 0 && instruction.qrCodes.length > 0;
+  if (instruction.fields.length || (instruction.notes && !notesBesideCode)) {
+    const table = fieldTable(instruction.fields, 'p-fields');
+    if (instruction.notes) fieldRow(/** @type {HTMLElement} */ (table.tBodies[0]), instruction.notes);
+    block.append(table);
+  } else if (instruction.notes) {
+    block.append(item('p', 'p-notes', instruction.notes.key, instruction.notes.value));
+  }
+  const reference = instruction.reference;
+  if (reference) {
+    const box = make('div', 'p-reference');
+    box.append(
+      make('p', 'p-reference-label', reference.label),
+      item('p', 'p-reference-value mono', reference.key, reference.value),
+      item('p', 'p-reference-note', `${reference.key}.note`, reference.note),
+    );
+    block.append(box);
   }
   return block;
 }
 
 /**
- * One sheet: header, the account, every instruction, and a footer. The environment's texts
- * (watermark, banner, footer notice) come from Rust, the same the PDF prints.
- * @param {AccountView} view @param {{connectionName: string, generated: string,
- *   watermark?: string | undefined, notice?: string | undefined, banner?: string | undefined,
- *   includeBalances: boolean, index: number, count: number}} ctx
+ * One sheet, in the model's order: kicker and title, intro, warnings, the account's facts,
+ * then every way to pay; a footer like the PDF's.
+ * @param {import('./bridge.js').SheetDocument} doc @param {import('./bridge.js').Sheet} model
+ * @param {number} index @param {number} count
  */
-async function accountSheet(view, ctx) {
+async function accountSheet(doc, model, index, count) {
   const sheet = make('article', 'sheet');
   sheet.dataset.testid = 'print-sheet';
-  sheet.dataset.accountId = view.id;
-  if (ctx.watermark) sheet.append(make('div', 'p-watermark', ctx.watermark));
+  sheet.dataset.accountId = model.accountId;
+  if (doc.watermark) sheet.append(make('div', 'p-watermark', doc.watermark));
 
   const head = make('header', 'p-head');
-  head.append(make('h1', '', 'Deposit instructions'));
-  const owner = view.isPlatform || !view.customerId ? `Platform: ${ctx.connectionName}` : `Customer: ${view.customerId}`;
-  head.append(make('p', 'p-owner', owner));
-  sheet.append(head);
-
-  if (ctx.banner) sheet.append(make('p', 'p-env-banner', ctx.banner));
-
-  const meta = make('table', 'p-meta');
-  const body = make('tbody');
-  fieldRow(body, 'Account id', view.id, { monospace: true });
-  const currency = [view.currencyCode, view.currencyName].filter(Boolean).join(' \u00b7 ');
-  fieldRow(body, 'Currency', currency || '\u2014');
-  fieldRow(body, 'Account type', view.accountTypeLabel);
-  if (ctx.includeBalances) {
-    fieldRow(body, 'Available balance', view.balance.display);
-    fieldRow(body, 'Total balance', view.totalBalance.display);
+  head.append(item('p', 'p-kicker', 'kicker', model.kicker), item('h1', '', 'title', model.title));
+  sheet.append(head, item('p', 'p-lead', 'intro', model.intro));
+  for (const warning of model.warnings) {
+    const banner = make('p', 'p-env-banner');
+    banner.append(make('strong', 'p-env-tag', warning.tag), item('span', '', warning.key, warning.text));
+    sheet.append(banner);
   }
-  meta.append(body);
-  sheet.append(meta);
+  sheet.append(fieldTable(model.facts, 'p-meta'));
 
   const list = make('div', 'p-instructions');
-  if (view.instructions.length) {
-    list.append(make('p', 'p-lead', 'To pay into this account, use one of these:'));
-    for (const [i, instruction] of view.instructions.entries()) list.append(await instructionBlock(instruction, i));
-  } else {
-    list.append(make('p', 'p-notes', 'Grid lists no funding instructions for this account.'));
-  }
+  if (model.sectionTitle) list.append(item('h2', 'p-section', 'section', model.sectionTitle));
+  for (const instruction of model.instructions) list.append(await instructionBlock(instruction));
   sheet.append(list);
 
   const footer = make('footer', 'p-footer');
   footer.append(
-    make('span', 'p-env', ctx.notice ?? ''),
-    make('span', '', `Generated ${ctx.generated} \u00b7 Grid Desk`),
-    make('span', 'p-sheet-number', `Sheet ${ctx.index + 1} of ${ctx.count}`),
+    make('span', 'p-env', doc.environmentLabel),
+    make('span', '', [doc.generated, 'Grid Desk'].filter(Boolean).join(' \u00b7 ')),
+    make('span', 'p-sheet-number', `Sheet ${index + 1} of ${count}`),
   );
   sheet.append(footer);
   return sheet;
 }
 
+/**
+ * What the window says about scripts no font here can print (the PDF says it on the sheet).
+ * @param {import('./bridge.js').MissingScript[] | undefined} missing
+ */
+const missingText = (missing) => (missing ?? []).map((m) => m.message).join(' ');
+
 /** Builds the print view for the dialog's accounts; returns how many sheets. */
 async function buildSheets() {
   if (!current) return 0;
-  const { accounts: views, watermark, notice, banner } = await bridge.listPrintableAccounts(current.scope);
-  const connection = current.connection;
-  const env = connection?.environment ?? 'production';
-  const ctx = {
-    watermark,
-    notice,
-    banner,
-    connectionName: connection?.name ?? 'Grid',
-    generated: formatDateTime(new Date().toISOString()),
-    includeBalances: balancesBox.checked,
-    index: 0,
-    count: views.length,
-  };
+  const { document: doc, missingScripts } = await bridge.listPrintableAccounts({
+    ...request(),
+    paper: /** @type {'a4'|'letter'} */ (paperSelect.value),
+  });
+  const env = current.connection?.environment ?? 'production';
   const bar = el('preview-bar');
   const sheets = [];
-  for (const [index, view] of views.entries()) sheets.push(await accountSheet(view, { ...ctx, index }));
-  root.replaceChildren(bar, ...sheets);
+  const count = doc.sheets.length;
+  for (const [index, model] of doc.sheets.entries()) sheets.push(await accountSheet(doc, model, index, count));
+  const notice = make('p', 'p-missing-scripts', missingText(missingScripts));
+  notice.dataset.testid = 'print-missing-scripts';
+  notice.setAttribute('role', 'alert');
+  notice.hidden = !missingScripts.length;
+  root.replaceChildren(bar, notice, ...sheets);
   root.dataset.env = env;
-  el('preview-count').textContent = `${views.length} sheet${views.length === 1 ? '' : 's'} \u00b7 ${paperSelect.value === 'letter' ? 'US Letter' : 'A4'}`;
+  el('preview-count').textContent = `${count} sheet${count === 1 ? '' : 's'} \u00b7 ${paperSelect.value === 'letter' ? 'US Letter' : 'A4'}`;
   applyPaper(paperSelect.value);
-  return views.length;
+  return count;
 }
 
 function clearSheets() {
@@ -253,7 +272,8 @@ function savedText(outcome, what) {
   if ('cancelled' in outcome) return 'Not saved: the save dialog was closed.';
   const accounts = `${outcome.accounts} account${outcome.accounts === 1 ? '' : 's'}`;
   const pages = outcome.pages != null ? `, ${outcome.pages} page${outcome.pages === 1 ? '' : 's'}` : '';
-  return `Saved ${what} (${accounts}${pages}, ${sizeText(outcome.bytes)}) to ${outcome.path}`;
+  const missing = missingText(outcome.missingScripts);
+  return `Saved ${what} (${accounts}${pages}, ${sizeText(outcome.bytes)}) to ${outcome.path}${missing ? `. ${missing}` : ''}`;
 }
 
 function request() {
@@ -263,6 +283,70 @@ function request() {
     includeBalances: balancesBox.checked,
     utcOffsetMinutes: -new Date().getTimezoneOffset(),
   };
+}
+
+// ----- sharing: "Copy all" and "E-mail…" ----------------------------------------------------
+// Rust writes the text and HTML from the same sheet model, and saves the PDF before opening the
+// mail draft; the window only says what happened.
+
+/** @param {number} n */
+const accountsText = (n) => `${n} account${n === 1 ? '' : 's'}`;
+
+/**
+ * @param {PrintScope} scope @param {boolean} includeBalances
+ * @returns {Promise<string>} what happened, for the status line or a toast
+ */
+async function copyAll(scope, includeBalances) {
+  const done = await bridge.copyDepositInstructions({
+    scope,
+    includeBalances,
+    utcOffsetMinutes: -new Date().getTimezoneOffset(),
+  });
+  const kind = done.html ? 'as text and formatted' : 'as text';
+  return `Copied the complete instructions of ${accountsText(done.accounts)} ${kind}.`;
+}
+
+/**
+ * @param {PrintScope} scope @param {'a4'|'letter'} paper @param {boolean} includeBalances
+ * @returns {Promise<string>}
+ */
+async function emailAll(scope, paper, includeBalances) {
+  const done = await bridge.emailDepositInstructions({
+    scope,
+    paper,
+    includeBalances,
+    utcOffsetMinutes: -new Date().getTimezoneOffset(),
+  });
+  if ('cancelled' in done) return 'Not saved: the save dialog was closed, so no e-mail was started.';
+  const shortened = done.truncated
+    ? ' The draft\u2019s text was shortened to fit an e-mail link; the PDF has everything.'
+    : '';
+  return `${savedText(done, 'the PDF')}. Your mail program opens a draft with the instructions as text: attach this PDF to it.${shortened}`;
+}
+
+/**
+ * "Copy all" on a card: the account's complete instructions to the clipboard.
+ * @param {PrintScope} scope
+ */
+export async function copyInstructions(scope) {
+  try {
+    toast(await copyAll(scope, false), { kind: 'success', timeoutMs: 4000 });
+  } catch (err) {
+    toastError(err);
+  }
+}
+
+/**
+ * "E-mail…" on a card: saves the PDF (the paper of this locale), then opens a mail draft.
+ * @param {PrintScope} scope
+ */
+export async function emailInstructions(scope) {
+  try {
+    await defaultPaper();
+    toast(await emailAll(scope, /** @type {'a4'|'letter'} */ (paperSelect.value), false), { kind: 'success', timeoutMs: 15000 });
+  } catch (err) {
+    toastError(err);
+  }
 }
 
 form.addEventListener('click', async (e) => {
@@ -291,6 +375,15 @@ form.addEventListener('click', async (e) => {
         const outcome = await bridge.saveDepositPdf({ ...request(), paper: /** @type {'a4'|'letter'} */ (paperSelect.value) });
         return savedText(outcome, 'the PDF');
       }, 'Making the PDF\u2026 choose where to save it.');
+      break;
+    case 'copy-all':
+      await busy(() => copyAll(request().scope, balancesBox.checked), 'Copying the instructions\u2026');
+      break;
+    case 'email':
+      await busy(
+        () => emailAll(request().scope, /** @type {'a4'|'letter'} */ (paperSelect.value), balancesBox.checked),
+        'Making the PDF\u2026 choose where to save it; the e-mail draft opens next.',
+      );
       break;
     case 'save-csv':
       await busy(async () => savedText(await bridge.saveDepositCsv(request()), 'the CSV'), 'Making the CSV\u2026 choose where to save it.');

@@ -45,6 +45,17 @@ export function toolbarQuery() {
 }
 
 /**
+ * Puts remembered filters back into the fields (after a restart).
+ * @param {Record<string, string>} f {currency?, type?, customerId?, owner?}
+ */
+export function setToolbarFilters(f) {
+  currencyInput.value = f['currency'] ?? '';
+  customerInput.value = f['customerId'] ?? '';
+  if ([...typeSelect.options].some((o) => o.value === f['type'])) typeSelect.value = f['type'] ?? '';
+  scopeSelect.value = f['owner'] === 'customer' ? 'customer' : 'platform';
+}
+
+/**
  * The type filter offers what Rust lists (labels included); the choice is kept.
  * @param {{value: string, label: string}[]} types
  */

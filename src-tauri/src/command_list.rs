@@ -31,6 +31,8 @@ macro_rules! grid_desk_commands {
             list_printable_accounts,
             save_deposit_pdf,
             save_deposit_csv,
+            copy_deposit_instructions,
+            email_deposit_instructions,
             get_preferences,
             save_preferences,
             get_monitor,
@@ -38,6 +40,14 @@ macro_rules! grid_desk_commands {
             save_monitor_settings,
             save_balance_threshold,
             delete_balance_threshold,
+            list_notices,
+            cancel_listing,
+            open_logs_folder,
+            // Activity journal and last-known accounts (issue 13).
+            journal_info,
+            journal_entries,
+            save_journal_csv,
+            last_known_accounts,
         }
     };
 }

@@ -4,8 +4,12 @@
 
 use deposit_instructions::{AccountView, ExternalAccountView, Paper};
 use grid_desk_core::accounts::{
-    CheckAmountRequest, CheckedAmount, CustomerAccountsRequest, ExternalAccountsRequest,
-    FundRequest, PageView, PlatformAccountsRequest,
+    CancelListingRequest, CheckAmountRequest, CheckedAmount, CustomerAccountsRequest,
+    ExternalAccountsRequest, FundRequest, PageView, PlatformAccountsRequest,
+};
+use grid_desk_core::activity::{
+    JournalInfo, JournalPage, JournalRequest, JournalSaveOutcome, LastKnownAccounts,
+    LastKnownRequest, SaveJournalCsvRequest,
 };
 use grid_desk_core::connections::{
     AppStateView, ConnectionRequest, SaveConnectionRequest, TestResult,
@@ -16,8 +20,8 @@ use grid_desk_core::monitor::{
 };
 use grid_desk_core::preferences::{SavePreferencesRequest, UiPreferences};
 use grid_desk_core::printing::{
-    DefaultPaperRequest, PrintableAccounts, PrintableRequest, SaveCsvRequest, SaveOutcome,
-    SavePdfRequest,
+    CopyInstructionsRequest, CopyOutcome, DefaultPaperRequest, EmailInstructionsRequest,
+    EmailOutcome, PrintableAccounts, PrintableRequest, SaveCsvRequest, SaveOutcome, SavePdfRequest,
 };
 use grid_desk_core::qr::{self, QrRequest};
 use grid_desk_core::settings::ConnectionSummary;
@@ -28,7 +32,11 @@ use grid_desk_core::signing::{
 use grid_desk_core::{GridDesk, UiResult};
 use tauri::{AppHandle, Runtime, State};
 
-use crate::dialog::NativeSaveDialog;
+use grid_desk_core::logs::LogsFolder;
+use grid_desk_core::notices::Notice;
+
+use crate::dialog::{NativeFolderOpener, NativeSaveDialog};
+use crate::share::{SystemClipboard, SystemMailClient};
 
 type Desk<'a> = State<'a, GridDesk>;
 
@@ -182,6 +190,30 @@ pub async fn save_deposit_csv<R: Runtime>(
 }
 
 #[tauri::command]
+pub async fn copy_deposit_instructions<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: CopyInstructionsRequest,
+) -> UiResult<CopyOutcome> {
+    desk.printing.copy_all(request, &SystemClipboard(app)).await
+}
+
+#[tauri::command]
+pub async fn email_deposit_instructions<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: EmailInstructionsRequest,
+) -> UiResult<EmailOutcome> {
+    desk.printing
+        .email(
+            request,
+            &NativeSaveDialog(app.clone()),
+            &SystemMailClient(app),
+        )
+        .await
+}
+
+#[tauri::command]
 pub async fn get_preferences(desk: Desk<'_>) -> UiResult<UiPreferences> {
     Ok(desk.preferences.get())
 }
@@ -226,4 +258,51 @@ pub async fn delete_balance_threshold(
     request: DeleteThresholdRequest,
 ) -> UiResult<MonitorView> {
     desk.monitor.delete_threshold(request).await
+}
+
+#[tauri::command]
+pub async fn list_notices(desk: Desk<'_>) -> UiResult<Vec<Notice>> {
+    Ok(desk.notices.list())
+}
+
+#[tauri::command]
+pub async fn cancel_listing(desk: Desk<'_>, request: CancelListingRequest) -> UiResult<bool> {
+    Ok(desk.accounts.cancel_listing(request))
+}
+
+#[tauri::command]
+pub async fn open_logs_folder<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+) -> UiResult<LogsFolder> {
+    desk.logs.open_folder(&NativeFolderOpener(app))
+}
+
+// ----- activity journal and last-known accounts ---------------------------------------------
+
+#[tauri::command]
+pub async fn journal_info(desk: Desk<'_>) -> UiResult<JournalInfo> {
+    desk.journal.info()
+}
+
+#[tauri::command]
+pub async fn journal_entries(desk: Desk<'_>, request: JournalRequest) -> UiResult<JournalPage> {
+    desk.journal.entries(request)
+}
+
+#[tauri::command]
+pub async fn save_journal_csv<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk<'_>,
+    request: SaveJournalCsvRequest,
+) -> UiResult<JournalSaveOutcome> {
+    desk.journal.save_csv(request, &NativeSaveDialog(app)).await
+}
+
+#[tauri::command]
+pub async fn last_known_accounts(
+    desk: Desk<'_>,
+    request: LastKnownRequest,
+) -> UiResult<Option<LastKnownAccounts>> {
+    desk.accounts.last_known(request).await
 }

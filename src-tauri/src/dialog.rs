@@ -43,3 +43,25 @@ impl<R: Runtime> SaveDialog for NativeSaveDialog<R> {
         }
     }
 }
+
+/// "Open logs folder": the OS file manager, through `tauri-plugin-opener` (from Rust; the
+/// window has no opener permission).
+#[derive(Debug)]
+pub struct NativeFolderOpener<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> grid_desk_core::logs::FolderOpener for NativeFolderOpener<R> {
+    fn open_folder(&self, path: &std::path::Path) -> Result<(), String> {
+        use tauri_plugin_opener::OpenerExt as _;
+        if self
+            .0
+            .try_state::<tauri_plugin_opener::Opener<R>>()
+            .is_none()
+        {
+            return Err("no opener in this build".into());
+        }
+        self.0
+            .opener()
+            .open_path(path.display().to_string(), None::<&str>)
+            .map_err(|e| e.to_string())
+    }
+}

@@ -65,7 +65,10 @@ fn check_amount_takes_camel_case_arguments_and_answers_in_smallest_units() {
         json!({"text": "1,000.50", "currencyCode": "USD", "decimals": 2, "currencySymbol": "$"}),
     )
     .expect("a valid amount");
-    assert_eq!(ok, json!({"amount": 100050, "display": "$1,000.50"}));
+    assert_eq!(
+        ok,
+        json!({"amount": 100050, "display": "$1,000.50", "confirm": false})
+    );
 
     let err = invoke(
         &h,

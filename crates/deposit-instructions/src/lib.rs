@@ -5,15 +5,17 @@ pub mod csv;
 pub mod files;
 pub mod pdf;
 pub mod qr;
+pub mod share;
 pub mod sheet;
 pub mod view;
 
 pub use csv::{render_csv, CSV_BOM};
 pub use pdf::{
-    render_pdf, render_pdf_output, render_pdf_with_fonts, render_sheets, Fonts, MissingScript,
-    PdfError, PdfOutput,
+    missing_scripts, render_pdf, render_pdf_output, render_pdf_with_fonts, render_sheets, Fonts,
+    MissingScript, PdfError, PdfOutput,
 };
 pub use qr::{qr_matrix, qr_svg, QrError};
+pub use share::{document_html, document_text, mailto, Mailto, EMAIL_SUBJECT, MAX_MAILTO_CHARS};
 pub use sheet::{
     build_sheet, build_sheets, paper_for_locale, Paper, Sheet, SheetDocument, SheetEnvironment,
     SheetField, SheetInstruction, SheetOptions, SheetQr, SheetReference, SheetWarning,

@@ -138,6 +138,12 @@ pub fn render_sheets(document: &SheetDocument, fonts: &Fonts) -> Result<PdfOutpu
     })
 }
 
+/// The scripts of a sheet model that no font here can print (what the PDF would name), for the
+/// window to say before anything is saved.
+pub fn missing_scripts(document: &SheetDocument, fonts: &Fonts) -> Vec<MissingScript> {
+    fonts.missing_scripts(document.texts())
+}
+
 /// Page objects in the PDF (`/Type /Page`, not `/Pages`).
 fn count_pages(pdf: &[u8]) -> usize {
     const NEEDLE: &[u8] = b"/Type /Page";

@@ -140,6 +140,73 @@ pub struct SheetDocument {
     pub generated: Option<String>,
     /// One sheet per account, in the order given.
     pub sheets: Vec<Sheet>,
+    /// When the account details were last read from Grid, for sheets printed from the app's
+    /// last-known accounts while Grid could not be reached ("2026-12-02 10:42 UTC"); see
+    /// [`SheetDocument::with_as_of`]. None for details read just now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+/// The key of the warning [`SheetDocument::with_as_of`] adds to every sheet.
+pub const AS_OF_WARNING_KEY: &str = "as-of";
+
+impl SheetDocument {
+    /// Marks every sheet with the time its details were last read from Grid: a warning line
+    /// under the title, which both renderers print like the environment's.
+    pub fn with_as_of(mut self, as_of: &str) -> Self {
+        let text = format!(
+            "Account details as of {as_of}, the last time Grid could be reached. Check them before paying in."
+        );
+        for sheet in &mut self.sheets {
+            sheet.warnings.push(SheetWarning {
+                key: AS_OF_WARNING_KEY.to_owned(),
+                tag: "AS OF".to_owned(),
+                text: text.clone(),
+            });
+        }
+        self.as_of = Some(as_of.to_owned());
+        self
+    }
+}
+
+impl SheetDocument {
+    /// Every text the sheets print, in order (to check fonts against).
+    pub fn texts(&self) -> Vec<&str> {
+        let mut texts: Vec<&str> = Vec::new();
+        texts.extend(self.watermark.as_deref());
+        texts.push(&self.environment_label);
+        texts.extend(self.generated.as_deref());
+        for sheet in &self.sheets {
+            texts.extend([
+                sheet.kicker.as_str(),
+                &sheet.title,
+                &sheet.continued_title,
+                &sheet.intro,
+            ]);
+            for warning in &sheet.warnings {
+                texts.extend([warning.tag.as_str(), &warning.text]);
+            }
+            for fact in &sheet.facts {
+                texts.extend([fact.label.as_str(), &fact.value]);
+            }
+            texts.extend(sheet.section_title.as_deref());
+            for instruction in &sheet.instructions {
+                texts.extend([instruction.title.as_str(), &instruction.account_type]);
+                for qr in &instruction.qr_codes {
+                    texts.extend([qr.label.as_str(), &qr.value]);
+                    texts.extend(qr.headline.as_deref());
+                    texts.extend(qr.hint.as_deref());
+                }
+                for field in instruction.fields.iter().chain(&instruction.notes) {
+                    texts.extend([field.label.as_str(), &field.value]);
+                }
+                if let Some(reference) = &instruction.reference {
+                    texts.extend([reference.label.as_str(), &reference.value, &reference.note]);
+                }
+            }
+        }
+        texts
+    }
 }
 
 /// One account's sheet, top to bottom.
@@ -263,6 +330,7 @@ pub fn build_sheets(accounts: &[AccountView], options: &SheetOptions) -> SheetDo
             .iter()
             .map(|account| build_sheet(account, options))
             .collect(),
+        as_of: None,
     }
 }
 
@@ -405,9 +473,10 @@ fn money_text(money: &MoneyView, account: &AccountView) -> String {
         .as_deref()
         .or(account.currency_code.as_deref());
     let display = if money.display.trim().is_empty() {
+        // The one money formatter, also without decimals ("1,000 (smallest units)").
         match money.decimals.or(account.decimals) {
             Some(decimals) => format_minor_units(money.amount, decimals),
-            None => money.amount.to_string(),
+            None => format!("{} (smallest units)", format_minor_units(money.amount, 0)),
         }
     } else {
         money.display.clone()
@@ -621,6 +690,28 @@ mod tests {
         }))
         .expect("account");
         crate::account_view(&account)
+    }
+
+    #[test]
+    fn an_as_of_time_is_a_warning_on_every_sheet() {
+        let options = SheetOptions {
+            environment: SheetEnvironment::Sandbox,
+            ..SheetOptions::default()
+        };
+        let plain = build_sheets(&[usd_and_spark(), usd_and_spark()], &options);
+        assert_eq!(plain.as_of, None);
+        let marked = plain.clone().with_as_of("2026-12-02 10:42 UTC");
+        assert_eq!(marked.as_of.as_deref(), Some("2026-12-02 10:42 UTC"));
+        for (before, after) in plain.sheets.iter().zip(&marked.sheets) {
+            assert_eq!(after.warnings.len(), before.warnings.len() + 1);
+            let last = after.warnings.last().expect("warning");
+            assert_eq!(last.key, AS_OF_WARNING_KEY);
+            assert!(
+                last.text.contains("as of 2026-12-02 10:42 UTC"),
+                "{}",
+                last.text
+            );
+        }
     }
 
     #[test]

@@ -124,21 +124,188 @@ fn too_many_decimals(code: &str, decimals: u32, text: &str) -> String {
 /// Parses what a person typed ("1,000.50") into smallest units for a fund request, checking the
 /// fund limits (`0 < amount <= MAX_FUND_AMOUNT`).
 pub fn parse_fund_amount(text: &str, currency: &Currency) -> Result<i64, AmountError> {
+    parse_fund_amount_in(text, currency, number_format())
+}
+
+/// [`parse_fund_amount`] with the separators of `format` ("1.000,50" in German).
+pub fn parse_fund_amount_in(
+    text: &str,
+    currency: &Currency,
+    format: NumberFormat,
+) -> Result<i64, AmountError> {
     let decimals = currency.decimals.ok_or(AmountError::UnknownDecimals)?;
     let code = currency
         .code
         .clone()
         .unwrap_or_else(|| "This currency".to_owned());
-    let minor = parse_minor_units(text, decimals, &code)?;
+    let canonical = canonical_amount(text, format)?;
+    let minor = match parse_minor_units(&canonical, decimals, &code) {
+        // One formatter for every amount a person is shown: the limit with its currency.
+        Err(AmountError::TooLarge { .. }) => {
+            return Err(AmountError::TooLarge {
+                max: format_with_currency_in(MAX_FUND_AMOUNT, currency, format),
+            })
+        }
+        other => other?,
+    };
     if minor == 0 {
         return Err(AmountError::Zero);
     }
     if minor > MAX_FUND_AMOUNT {
         return Err(AmountError::TooLarge {
-            max: format_with_currency(MAX_FUND_AMOUNT, currency),
+            max: format_with_currency_in(MAX_FUND_AMOUNT, currency, format),
         });
     }
     Ok(minor)
+}
+
+/// How a person writes numbers: the thousands separator and the decimal mark of their locale.
+/// Every amount Grid Desk shows goes through one formatter with the app's format
+/// ([`number_format`], set once at start from the OS locale by [`set_number_format`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberFormat {
+    pub group: char,
+    pub decimal: char,
+}
+
+impl Default for NumberFormat {
+    fn default() -> Self {
+        Self::EN
+    }
+}
+
+impl NumberFormat {
+    /// "1,000.50": English and most of Asia.
+    pub const EN: Self = Self {
+        group: ',',
+        decimal: '.',
+    };
+    /// "1.000,50": German, Spanish, Italian, Dutch, Portuguese, Indonesian, Turkish, Danish…
+    pub const DOT_COMMA: Self = Self {
+        group: '.',
+        decimal: ',',
+    };
+    /// "1 000,50" (a narrow no-break space): French, Nordic, Slavic languages…
+    pub const SPACE_COMMA: Self = Self {
+        group: '\u{202F}',
+        decimal: ',',
+    };
+    /// "1’000.50": Swiss German, Italian and Romansh.
+    pub const SWISS: Self = Self {
+        group: '\u{2019}',
+        decimal: '.',
+    };
+
+    /// The format of a BCP 47 / POSIX locale ("de-DE", "fr_FR.UTF-8", "en-US"); unknown
+    /// locales get [`NumberFormat::EN`].
+    pub fn for_locale(locale: &str) -> Self {
+        let tag = locale
+            .split(['.', '@'])
+            .next()
+            .unwrap_or("")
+            .replace('_', "-")
+            .to_ascii_lowercase();
+        let mut parts = tag.split('-');
+        let language = parts.next().unwrap_or("");
+        let region = parts.find(|p| p.len() == 2).unwrap_or("");
+        match (language, region) {
+            ("de" | "it" | "rm", "ch" | "li") => Self::SWISS,
+            ("pt", "br" | "pt" | "") | ("es", _) => Self::DOT_COMMA,
+            (
+                "de" | "it" | "nl" | "id" | "tr" | "da" | "el" | "ro" | "hr" | "sl" | "sr" | "vi"
+                | "ca",
+                _,
+            ) => Self::DOT_COMMA,
+            (
+                "fr" | "sv" | "nb" | "nn" | "no" | "fi" | "cs" | "sk" | "pl" | "ru" | "uk" | "hu"
+                | "bg" | "lt" | "lv" | "et",
+                _,
+            ) => Self::SPACE_COMMA,
+            _ => Self::EN,
+        }
+    }
+
+    /// The thousands separators this format reads: its own, and for a space any of the
+    /// spaces a keyboard or a copy-paste produces.
+    fn is_group(self, c: char) -> bool {
+        c == self.group
+            || (self.group == '\u{202F}' && matches!(c, ' ' | '\u{A0}' | '\u{202F}'))
+            || (self.group == '\u{2019}' && c == '\'')
+    }
+
+    /// An example amount in this format, for hints: "1,000.50", "1.000,50".
+    pub fn example(self) -> String {
+        format_minor_units_in(100_050, 2, self)
+    }
+}
+
+static NUMBER_FORMAT: std::sync::OnceLock<NumberFormat> = std::sync::OnceLock::new();
+
+/// Sets the app's number format, once (at start, from the OS locale). False when it was
+/// already set.
+pub fn set_number_format(format: NumberFormat) -> bool {
+    NUMBER_FORMAT.set(format).is_ok()
+}
+
+/// The app's number format ([`NumberFormat::EN`] until [`set_number_format`] is called).
+pub fn number_format() -> NumberFormat {
+    NUMBER_FORMAT.get().copied().unwrap_or_default()
+}
+
+/// What a person typed in `format`, rewritten as plain "1000.50" for the exact parser.
+/// Separators of another locale are refused, never guessed.
+pub fn canonical_amount(text: &str, format: NumberFormat) -> Result<String, AmountError> {
+    let trimmed = text.trim();
+    if format == NumberFormat::EN {
+        return Ok(trimmed.to_owned());
+    }
+    if trimmed.is_empty() || trimmed.starts_with(['-', '\u{2212}']) || looks_like_exponent(trimmed)
+    {
+        // The exact parser says what is wrong.
+        return Ok(trimmed.to_owned());
+    }
+    if !trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == format.decimal || format.is_group(c))
+    {
+        return Err(AmountError::NotANumber(trimmed.to_owned()));
+    }
+    let (int_part, frac) = match trimmed.split_once(format.decimal) {
+        Some((i, f)) => (i, Some(f)),
+        None => (trimmed, None),
+    };
+    if frac.is_some_and(|f| !f.chars().all(|c| c.is_ascii_digit())) {
+        return Err(AmountError::NotANumber(trimmed.to_owned()));
+    }
+    let groups: Vec<&str> = int_part.split(|c| format.is_group(c)).collect();
+    if groups.len() > 1
+        && !(matches!(groups[0].len(), 1..=3) && groups[1..].iter().all(|g| g.len() == 3))
+    {
+        return Err(AmountError::BadGrouping(trimmed.to_owned()));
+    }
+    let digits = groups.concat();
+    Ok(match frac {
+        Some(f) => format!("{digits}.{f}"),
+        None => digits,
+    })
+}
+
+/// True when `text` means different amounts in different locales: one `.` or `,` followed by
+/// exactly three digits ("1.000", "1,000", "12.500"): a thousand in one, one in another. Such
+/// an amount is confirmed before anything is sent.
+pub fn depends_on_locale(text: &str) -> bool {
+    let trimmed = text.trim();
+    let marks = trimmed.chars().filter(|c| matches!(c, '.' | ',')).count();
+    if marks != 1 {
+        return false;
+    }
+    let Some((before, after)) = trimmed.split_once(['.', ',']) else {
+        return false;
+    };
+    matches!(before.len(), 1..=3)
+        && before.chars().all(|c| c.is_ascii_digit())
+        && after.len() == 3
+        && after.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Parses a non-negative display amount into smallest units exactly.
@@ -245,8 +412,16 @@ fn ungroup(int_part: &str) -> Option<String> {
 /// Formats smallest units with `decimals` places and thousands separators: 100050, 2 → "1,000.50".
 /// Above [`MAX_DECIMALS`] it does not scale at all and says so: "100,050 (smallest units)".
 pub fn format_minor_units(amount: i64, decimals: u32) -> String {
+    format_minor_units_in(amount, decimals, number_format())
+}
+
+/// [`format_minor_units`] with the separators of `format`: 100050, 2 → "1.000,50" in German.
+pub fn format_minor_units_in(amount: i64, decimals: u32, format: NumberFormat) -> String {
     if decimals > MAX_DECIMALS {
-        return format!("{} (smallest units)", format_minor_units(amount, 0));
+        return format!(
+            "{} (smallest units)",
+            format_minor_units_in(amount, 0, format)
+        );
     }
     let value = Decimal::from_i128_with_scale(i128::from(amount), decimals);
     let text = value.abs().to_string();
@@ -257,13 +432,13 @@ pub fn format_minor_units(amount: i64, decimals: u32) -> String {
     let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3);
     for (i, ch) in int_part.chars().enumerate() {
         if i > 0 && (int_part.len() - i) % 3 == 0 {
-            grouped.push(',');
+            grouped.push(format.group);
         }
         grouped.push(ch);
     }
     let sign = if amount < 0 { "-" } else { "" };
     match frac_part {
-        Some(frac) => format!("{sign}{grouped}.{frac}"),
+        Some(frac) => format!("{sign}{grouped}{}{frac}", format.decimal),
         None => format!("{sign}{grouped}"),
     }
 }
@@ -278,13 +453,21 @@ const PREFIX_SYMBOLS: &[&str] = &[
 /// Formats an amount for people: "$1,000.50", "0.00100000 BTC". Without `decimals` (or with
 /// more than [`MAX_DECIMALS`]) it says so instead of guessing.
 pub fn format_with_currency(amount: i64, currency: &Currency) -> String {
+    format_with_currency_in(amount, currency, number_format())
+}
+
+/// [`format_with_currency`] in `format`: "$1.000,50" in German.
+pub fn format_with_currency_in(amount: i64, currency: &Currency, format: NumberFormat) -> String {
     let code = currency.code.as_deref().unwrap_or("");
     let Some(decimals) = currency.decimals.filter(|d| *d <= MAX_DECIMALS) else {
-        return format!("{amount} (smallest units) {code}")
-            .trim_end()
-            .to_owned();
+        return format!(
+            "{} (smallest units) {code}",
+            format_minor_units_in(amount, 0, format)
+        )
+        .trim_end()
+        .to_owned();
     };
-    let number = format_minor_units(amount, decimals);
+    let number = format_minor_units_in(amount, decimals, format);
     match currency.symbol.as_deref() {
         Some(symbol) if PREFIX_SYMBOLS.contains(&symbol) => {
             let spaced = symbol.chars().last().is_some_and(char::is_alphabetic);
@@ -599,7 +782,7 @@ mod tests {
                     ..usd()
                 }
             ),
-            "1000 (smallest units) USD"
+            "1,000 (smallest units) USD"
         );
     }
 

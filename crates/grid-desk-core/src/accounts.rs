@@ -14,7 +14,11 @@ use grid_client::{
     MAX_PAGE_SIZE,
 };
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
+use journal::{Kind, Outcome};
+
+use crate::activity::{as_of_label, list_key, LastKnownAccounts, LastKnownRequest};
 use crate::connections::Connections;
 use crate::error::{UiCode, UiError, UiResult};
 use crate::input;
@@ -33,6 +37,9 @@ pub struct PlatformAccountsRequest {
     pub currency: Option<String>,
     #[serde(rename = "type")]
     pub account_type: Option<String>,
+    /// Names this listing so `cancel_listing` can stop it (see [`Listings`]).
+    #[serde(default)]
+    pub listing_id: Option<String>,
 }
 
 /// `list_customer_accounts`: filters and the page wanted.
@@ -45,6 +52,9 @@ pub struct CustomerAccountsRequest {
     pub account_type: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
+    /// Names this listing so `cancel_listing` can stop it.
+    #[serde(default)]
+    pub listing_id: Option<String>,
 }
 
 /// `list_external_accounts`: the platform's or customers' external accounts.
@@ -56,6 +66,106 @@ pub struct ExternalAccountsRequest {
     pub currency: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
+    /// Names this listing so `cancel_listing` can stop it.
+    #[serde(default)]
+    pub listing_id: Option<String>,
+}
+
+/// `cancel_listing`: the listing to stop.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelListingRequest {
+    pub listing_id: String,
+}
+
+/// The most listings that can be in flight (and cancellable) at once; the window runs one per
+/// tab at most. More are refused rather than remembered without bound.
+pub const MAX_LISTINGS: usize = 16;
+/// Longest listing id the window may send.
+pub const MAX_LISTING_ID_CHARS: usize = 64;
+
+/// Listings in flight, each with its own cancellation token: `cancel_listing` stops one (its
+/// request to Grid is dropped, its answer never shown) and the command answers `Cancelled`.
+/// A cancelled listing changed nothing, so there is nothing to undo.
+#[derive(Debug, Default)]
+pub struct Listings {
+    running: Mutex<HashMap<String, CancellationToken>>,
+}
+
+/// Removes its listing from [`Listings`] when the listing ends, however it ends.
+struct ListingGuard<'a> {
+    listings: &'a Listings,
+    id: Option<String>,
+    token: CancellationToken,
+}
+
+impl Drop for ListingGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = &self.id {
+            self.listings.lock().remove(id);
+        }
+    }
+}
+
+impl Listings {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
+        self.running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn begin(&self, id: Option<String>) -> UiResult<ListingGuard<'_>> {
+        let token = CancellationToken::new();
+        let id = non_empty(id);
+        if let Some(id) = &id {
+            if id.chars().count() > MAX_LISTING_ID_CHARS || id.chars().any(char::is_control) {
+                return Err(UiError::validation("That listing cannot be named so."));
+            }
+            let mut running = self.lock();
+            if running.len() >= MAX_LISTINGS && !running.contains_key(id) {
+                return Err(UiError::validation(
+                    "Too many lists are loading at once; wait for one to finish or cancel it.",
+                ));
+            }
+            if let Some(previous) = running.insert(id.clone(), token.clone()) {
+                // The same name again: the newer listing replaces the older one.
+                previous.cancel();
+            }
+        }
+        Ok(ListingGuard {
+            listings: self,
+            id,
+            token,
+        })
+    }
+
+    /// `cancel_listing`: true when that listing was running (it answers `Cancelled`).
+    pub fn cancel(&self, request: CancelListingRequest) -> bool {
+        match self.lock().remove(request.listing_id.trim()) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs `listing` until it ends or is cancelled.
+    async fn run<T>(
+        &self,
+        id: Option<String>,
+        listing: impl std::future::Future<Output = UiResult<T>>,
+    ) -> UiResult<T> {
+        let guard = self.begin(id)?;
+        tokio::select! {
+            biased;
+            () = guard.token.cancelled() => Err(UiError::new(
+                UiCode::Cancelled,
+                "Loading was cancelled; nothing was changed.",
+            )),
+            result = listing => result,
+        }
+    }
 }
 
 /// `check_amount`: what a person typed, in the account's currency.
@@ -125,27 +235,48 @@ pub async fn list_platform(
     client: &GridClient,
     request: PlatformAccountsRequest,
 ) -> UiResult<Vec<AccountView>> {
+    Ok(platform_accounts(client, request)
+        .await?
+        .iter()
+        .map(account_view)
+        .collect())
+}
+
+/// The platform list as Grid sent it (kept as the last-known list).
+pub async fn platform_accounts(
+    client: &GridClient,
+    request: PlatformAccountsRequest,
+) -> UiResult<Vec<InternalAccount>> {
     let filter = PlatformAccountFilter {
         currency: input::currency(request.currency)?,
         account_type: input::account_type(request.account_type)?,
     };
-    let accounts = client.list_platform_internal_accounts(&filter).await?;
-    Ok(accounts.iter().map(account_view).collect())
+    Ok(client.list_platform_internal_accounts(&filter).await?)
 }
 
 pub async fn list_customer(
     client: &GridClient,
     request: CustomerAccountsRequest,
 ) -> UiResult<PageView<AccountView>> {
+    Ok(PageView::from_page(
+        customer_accounts(client, request).await?,
+        account_view,
+    ))
+}
+
+/// A page of customer accounts as Grid sent it.
+pub async fn customer_accounts(
+    client: &GridClient,
+    request: CustomerAccountsRequest,
+) -> UiResult<Page<InternalAccount>> {
     let filter = CustomerAccountFilter {
         customer_id: input::customer_id(request.customer_id)?.map(CustomerId),
         currency: input::currency(request.currency)?,
         account_type: input::account_type(request.account_type)?,
     };
-    let page = client
+    Ok(client
         .list_customer_internal_accounts(&filter, &page_request(request.cursor, request.limit)?)
-        .await?;
-    Ok(PageView::from_page(page, account_view))
+        .await?)
 }
 
 pub async fn list_external(
@@ -180,11 +311,14 @@ pub async fn list_external(
 pub struct CheckedAmount {
     /// Smallest units.
     pub amount: i64,
-    /// The amount as it will be added, e.g. "$1,000.50".
+    /// The amount as it will be added, in the person's number format, e.g. "$1,000.50".
     pub display: String,
+    /// The text means another amount in another locale ("1.000", "1,000"): the window asks the
+    /// person to confirm "Adds €1.000,00" before anything is sent.
+    pub confirm: bool,
 }
 
-/// Converts what a person typed ("1,000.50") into smallest units with rust_decimal, or says
+/// Converts what a person typed ("1,000.50", or "1.000,50" in German) into smallest units with rust_decimal, or says
 /// exactly what is wrong.
 pub fn check_amount(request: CheckAmountRequest) -> UiResult<CheckedAmount> {
     let currency = Currency {
@@ -193,11 +327,13 @@ pub fn check_amount(request: CheckAmountRequest) -> UiResult<CheckedAmount> {
         symbol: non_empty(request.currency_symbol),
         decimals: request.decimals,
     };
-    let amount = grid_client::money::parse_fund_amount(&request.text, &currency)
-        .map_err(|e| UiError::validation(e.to_string()))?;
+    let format = grid_client::money::number_format();
+    let amount = grid_client::money::parse_fund_amount_in(&request.text, &currency, format)
+        .map_err(|e| UiError::validation(crate::locale::amount_message(&e, format)))?;
     Ok(CheckedAmount {
         amount,
-        display: grid_client::money::format_with_currency(amount, &currency),
+        display: grid_client::money::format_with_currency_in(amount, &currency, format),
+        confirm: grid_client::money::depends_on_locale(&request.text),
     })
 }
 
@@ -254,6 +390,12 @@ pub async fn fund(
     request: FundRequest,
 ) -> UiResult<AccountView> {
     let _ticket = guard.begin(guard_key)?;
+    send_fund(client, request).await
+}
+
+/// Sends one fund request (the caller holds the account's [`FundTicket`]); an unknown outcome
+/// re-reads the balance.
+pub async fn send_fund(client: &GridClient, request: FundRequest) -> UiResult<AccountView> {
     let id = InternalAccountId::from(request.account_id.trim());
     match client
         .fund_sandbox_internal_account(&id, request.amount)
@@ -420,6 +562,7 @@ pub struct Accounts {
     connections: Arc<Connections>,
     funding: FundGuard,
     remembered: Arc<AccountCache>,
+    listings: Listings,
 }
 
 impl Accounts {
@@ -429,6 +572,7 @@ impl Accounts {
             connections,
             funding: FundGuard::default(),
             remembered,
+            listings: Listings::default(),
         }
     }
 
@@ -436,28 +580,116 @@ impl Accounts {
         &self,
         request: PlatformAccountsRequest,
     ) -> UiResult<Vec<AccountView>> {
-        let active = self.connections.active().await?;
-        let views = list_platform(&active.client, request).await?;
-        self.remembered.remember(&active.id, &views);
-        Ok(views)
+        let id = request.listing_id.clone();
+        self.listings
+            .run(id, async {
+                let active = self.connections.active().await?;
+                let key = list_key(
+                    "platform",
+                    request.currency.as_deref(),
+                    request.account_type.as_deref(),
+                    None,
+                );
+                let accounts = platform_accounts(&active.client, request).await?;
+                self.connections
+                    .activity()
+                    .keep_list(&active.id, &key, &accounts, None);
+                let views: Vec<AccountView> = accounts.iter().map(account_view).collect();
+                self.remembered.remember(&active.id, &views);
+                Ok(views)
+            })
+            .await
     }
 
     pub async fn list_customer(
         &self,
         request: CustomerAccountsRequest,
     ) -> UiResult<PageView<AccountView>> {
-        let active = self.connections.active().await?;
-        let page = list_customer(&active.client, request).await?;
-        self.remembered.remember(&active.id, &page.items);
-        Ok(page)
+        let id = request.listing_id.clone();
+        self.listings
+            .run(id, async {
+                let active = self.connections.active().await?;
+                // The first page of a list is kept, to open on it next time.
+                let key = (non_empty(request.cursor.clone()).is_none()).then(|| {
+                    list_key(
+                        "customers",
+                        request.currency.as_deref(),
+                        request.account_type.as_deref(),
+                        request.customer_id.as_deref(),
+                    )
+                });
+                let page = customer_accounts(&active.client, request).await?;
+                if let Some(key) = key {
+                    self.connections.activity().keep_list(
+                        &active.id,
+                        &key,
+                        &page.data,
+                        page.total_count,
+                    );
+                }
+                let page = PageView::from_page(page, account_view);
+                self.remembered.remember(&active.id, &page.items);
+                Ok(page)
+            })
+            .await
+    }
+
+    /// The list as the active connection last returned it (none kept: `None`), at once,
+    /// without asking Grid; the window shows it "as of" its time while it asks Grid again.
+    pub async fn last_known(
+        &self,
+        request: LastKnownRequest,
+    ) -> UiResult<Option<LastKnownAccounts>> {
+        let list = match request.list.as_str() {
+            "platform" | "customers" => request.list.as_str(),
+            other => {
+                return Err(UiError::validation(format!(
+                    "There is no kept list called \"{other}\"."
+                )))
+            }
+        };
+        let connection = self.connections.active_id().await;
+        let key = list_key(
+            list,
+            request.currency.as_deref(),
+            request.account_type.as_deref(),
+            if list == "customers" {
+                request.customer_id.as_deref()
+            } else {
+                None
+            },
+        );
+        let activity = self.connections.activity();
+        let Some((items, total_count, as_of_ms)) = activity.stored_list(&connection, &key) else {
+            return Ok(None);
+        };
+        self.remembered.remember(&connection, &items);
+        activity.mark_offline(&connection, as_of_ms);
+        Ok(Some(LastKnownAccounts {
+            items,
+            as_of: crate::activity::rfc3339_ms(as_of_ms),
+            as_of_label: as_of_label(as_of_ms, request.utc_offset_minutes),
+            total_count,
+        }))
     }
 
     pub async fn list_external(
         &self,
         request: ExternalAccountsRequest,
     ) -> UiResult<PageView<ExternalAccountView>> {
-        let active = self.connections.active().await?;
-        list_external(&active.client, request).await
+        let id = request.listing_id.clone();
+        self.listings
+            .run(id, async {
+                let active = self.connections.active().await?;
+                list_external(&active.client, request).await
+            })
+            .await
+    }
+
+    /// `cancel_listing`: stops that listing if it is still running (its command answers
+    /// `Cancelled`); a listing that already ended is left as it is. True when one was stopped.
+    pub fn cancel_listing(&self, request: CancelListingRequest) -> bool {
+        self.listings.cancel(request)
     }
 
     pub fn check_amount(&self, request: CheckAmountRequest) -> UiResult<CheckedAmount> {
@@ -474,7 +706,41 @@ impl Accounts {
             ));
         }
         let key = format!("{}/{}", active.id, request.account_id.trim());
-        let funded = fund(&active.client, &self.funding, &key, request).await;
+        let _ticket = self.funding.begin(&key)?;
+        // Journalled before it is sent: a crash mid-fund leaves a pending entry that the next
+        // start marks "outcome unknown — check the balance".
+        let account_id = request.account_id.trim().to_owned();
+        let known = self.remembered.get(&active.id, &account_id);
+        let activity = self.connections.activity();
+        let who = self.connections.who(&active.id).await;
+        let entry = activity.begin(
+            &who,
+            Kind::Fund,
+            Some(&account_id),
+            Some(crate::activity::amount(
+                request.amount,
+                known.as_ref().and_then(|v| v.currency_code.as_deref()),
+                known.as_ref().and_then(|v| v.decimals),
+            )),
+            None,
+            "Sent to Grid; waiting for the answer",
+        )?;
+        let funded = send_fund(&active.client, request).await;
+        match &funded {
+            Ok(view) => activity.finish(
+                entry,
+                Outcome::Applied,
+                &format!(
+                    "Grid applied it. Available balance now {} ({} total).",
+                    view.balance.display, view.total_balance.display
+                ),
+                None,
+            ),
+            Err(err) if err.code == UiCode::UnknownOutcome => {
+                activity.finish(entry, Outcome::Unknown, &err.message, None);
+            }
+            Err(err) => activity.finish(entry, Outcome::Refused, &err.message, None),
+        }
         match &funded {
             Ok(view) => self.remembered.remember(&active.id, [view]),
             Err(err) => self.remembered.remember(&active.id, err.account.as_deref()),
@@ -528,6 +794,13 @@ pub(crate) mod tests {
         let ok = check_amount(amount("1,000.50", "USD", Some(2), Some("$"))).expect("valid");
         assert_eq!(ok.amount, 100_050);
         assert_eq!(ok.display, "$1,000.50");
+        assert!(!ok.confirm, "1,000.50 means the same everywhere");
+        let thousand = check_amount(amount("1,000", "USD", Some(2), Some("$"))).expect("valid");
+        assert_eq!(thousand.amount, 100_000);
+        assert!(
+            thousand.confirm,
+            "1,000 is one in Germany: confirmed before sending"
+        );
         let btc = check_amount(amount("0.00000001", "BTC", Some(8), None)).expect("1 sat");
         assert_eq!(btc.amount, 1);
         assert_eq!(btc.display, "0.00000001 BTC");

@@ -9,10 +9,14 @@ use grid_client::models::InternalAccountType;
 use grid_client::{ClientConfig, Credentials, GridClient, Secret};
 use serde::{Deserialize, Serialize};
 
+use journal::{Kind, Outcome};
+
 use crate::accounts::{list_platform, PlatformAccountsRequest};
+use crate::activity::{Activity, Who};
 use crate::demo::{self, Demo};
 use crate::error::{UiError, UiResult};
 use crate::keychain::Keychain;
+use crate::notices::Notices;
 use crate::settings::{
     validate_settings, ConnectionSettings, ConnectionSummary, ConnectionsConfig, ConnectionsFile,
     EnvConnection, EnvLabel, DEMO_ID, ENV_ID,
@@ -65,6 +69,9 @@ pub struct AppStateView {
     pub active: ConnectionSummary,
     pub connections: Vec<ConnectionSummary>,
     pub account_types: Vec<AccountTypeOption>,
+    /// An amount in the person's number format ("1,000.50", "1.000,50"), for the amount
+    /// field's placeholder.
+    pub amount_example: String,
 }
 
 /// The account types Grid's filter knows, labelled as cards label them.
@@ -131,6 +138,8 @@ pub struct Connections {
     env: Option<EnvConnection>,
     demo: Arc<Demo>,
     inner: tokio::sync::Mutex<Inner>,
+    /// Connections added, edited, deleted and tested are journalled.
+    activity: Arc<Activity>,
 }
 
 impl Connections {
@@ -141,9 +150,24 @@ impl Connections {
         keychain: Keychain,
         env: Option<EnvConnection>,
         demo: Arc<Demo>,
+        notices: &Notices,
+        activity: Arc<Activity>,
     ) -> Self {
         let file = ConnectionsFile::in_dir(config_dir);
-        let config = file.load();
+        let loaded = file.load();
+        if let Some(aside) = &loaded.set_aside {
+            notices.push(
+                format!(
+                    "Your connection settings could not be read, so Grid Desk started without them. The damaged file was kept as {} (your keychain entries are untouched); add the connections again in Settings.",
+                    aside.display()
+                ),
+                Some(aside),
+            );
+        }
+        if let Some(err) = &loaded.in_use {
+            notices.push(err.message.clone(), Some(file.path()));
+        }
+        let config = loaded.config;
         let active = if env.is_some() {
             ENV_ID.to_owned()
         } else {
@@ -157,6 +181,7 @@ impl Connections {
             keychain,
             env,
             demo,
+            activity,
             inner: tokio::sync::Mutex::new(Inner {
                 config,
                 active,
@@ -223,6 +248,27 @@ impl Connections {
         self.inner.lock().await.active.clone()
     }
 
+    /// Connection `id` as a journal entry names it (its id when it no longer exists).
+    pub async fn who(&self, id: &str) -> Who {
+        match self.summary(id).await {
+            Ok(summary) => Who {
+                connection_id: id.to_owned(),
+                connection_name: summary.name,
+                environment: summary.environment,
+            },
+            Err(_) => Who {
+                connection_id: id.to_owned(),
+                connection_name: id.to_owned(),
+                environment: EnvLabel::Production,
+            },
+        }
+    }
+
+    /// The journal every service writes to.
+    pub fn activity(&self) -> &Arc<Activity> {
+        &self.activity
+    }
+
     /// How the window shows connection `id`.
     pub async fn summary(&self, id: &str) -> UiResult<ConnectionSummary> {
         if id == DEMO_ID {
@@ -274,6 +320,7 @@ impl Connections {
             active,
             connections,
             account_types: account_types(),
+            amount_example: grid_client::money::number_format().example(),
         })
     }
 
@@ -364,6 +411,29 @@ impl Connections {
             self.keychain.restore(previous).await;
             return Err(err);
         }
+        let who = Who {
+            connection_id: id.clone(),
+            connection_name: settings.name.clone(),
+            environment: settings.environment.into(),
+        };
+        self.activity.note(
+            &who,
+            if editing.is_some() {
+                Kind::ConnectionEdited
+            } else {
+                Kind::ConnectionAdded
+            },
+            None,
+            None,
+            None,
+            Outcome::Done,
+            &format!(
+                "{} · {} · {}",
+                settings.name,
+                EnvLabel::from(settings.environment).label(),
+                settings.base_url
+            ),
+        );
         Ok(ConnectionSummary::saved(
             &settings,
             self.keychain.credentials_state(&id).await,
@@ -376,6 +446,7 @@ impl Connections {
         let id = request.id.as_str();
         Self::refuse_built_in(id, "deleted")?;
         self.settings(id).await?;
+        let who = self.who(id).await;
         self.keychain.delete_connection(id).await?;
         let mut inner = self.inner.lock().await;
         let mut config = inner.config.clone();
@@ -393,6 +464,19 @@ impl Connections {
                 DEMO_ID.to_owned()
             };
             inner.client = None;
+        }
+        drop(inner);
+        self.activity.note(
+            &who,
+            Kind::ConnectionDeleted,
+            None,
+            None,
+            None,
+            Outcome::Done,
+            "Deleted with its keychain entries",
+        );
+        if let Err(err) = self.activity.store().forget_lists(id) {
+            tracing::warn!("could not forget the deleted connection's accounts: {err}");
         }
         Ok(())
     }
@@ -425,9 +509,40 @@ impl Connections {
     pub async fn test(&self, request: ConnectionRequest) -> UiResult<TestResult> {
         let id = request.id.as_str();
         let summary = self.summary(id).await?;
-        let (_, client, _) = self.client_for(id).await?;
-        let accounts = list_platform(&client, PlatformAccountsRequest::default()).await?;
-        let count = accounts.len();
+        let who = self.who(id).await;
+        let tested = async {
+            let (_, client, _) = self.client_for(id).await?;
+            let accounts = list_platform(&client, PlatformAccountsRequest::default()).await?;
+            UiResult::Ok((client, accounts.len()))
+        }
+        .await;
+        let (client, count) = match tested {
+            Ok(done) => done,
+            Err(err) => {
+                self.activity.note(
+                    &who,
+                    Kind::ConnectionTested,
+                    None,
+                    None,
+                    None,
+                    Outcome::Failed,
+                    &err.message,
+                );
+                return Err(err);
+            }
+        };
+        self.activity.note(
+            &who,
+            Kind::ConnectionTested,
+            None,
+            None,
+            None,
+            Outcome::Done,
+            &format!(
+                "Grid answered with {count} platform account{}",
+                if count == 1 { "" } else { "s" }
+            ),
+        );
         Ok(TestResult {
             ok: true,
             message: format!(
@@ -708,7 +823,10 @@ pub(crate) mod tests {
         f.state().delete(id(&saved.id)).await.expect("deleted");
         assert!(f.store.users().is_empty(), "keychain entries removed");
         assert_eq!(f.state().active_id().await, DEMO_ID);
-        let reloaded = ConnectionsFile::in_dir(&f.config_dir).load();
+        let reloaded: ConnectionsConfig = serde_json::from_slice(
+            &std::fs::read(f.config_dir.join(ConnectionsFile::FILE_NAME)).expect("read"),
+        )
+        .expect("json");
         assert!(reloaded.connections.is_empty());
     }
 
@@ -734,10 +852,18 @@ pub(crate) mod tests {
             .await
             .expect("saved");
         f.state().switch(id(&saved.id)).await.expect("switch");
+        // The first app lets go of its files (a second one would be refused).
+        let Fixture {
+            _dir,
+            config_dir,
+            store,
+            desk,
+        } = f;
+        drop(desk);
         let again = GridDesk::new(DeskOptions::new(
-            f.config_dir.clone(),
-            f.config_dir.join("unused"),
-            f.store.clone(),
+            config_dir.clone(),
+            config_dir.join("unused"),
+            store,
         ));
         assert_eq!(again.connections.active_id().await, saved.id);
     }

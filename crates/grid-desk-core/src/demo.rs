@@ -8,12 +8,14 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use grid_client::Credentials;
 use grid_sim::{RunningSim, SimConfig};
 
 use crate::error::{UiError, UiResult};
 use crate::keychain::Keychain;
+use crate::notices::Notices;
 use crate::settings::DEMO_ID;
 
 /// The file the simulator keeps its accounts in, inside the app data dir.
@@ -109,6 +111,19 @@ pub struct DemoSim {
     state_file: PathBuf,
     session_public_keys: Vec<String>,
     observer: Option<DemoObserver>,
+    notices: Arc<Notices>,
+}
+
+/// The demo's data is owned by another Grid Desk (whose demo simulator holds the lock).
+fn in_use_message(path: &Path, pid: Option<u32>) -> String {
+    let by = match pid {
+        Some(pid) => format!("another Grid Desk (pid {pid})"),
+        None => "another Grid Desk".to_owned(),
+    };
+    format!(
+        "The offline demo's data ({}) is already in use by {by}. Close the other window (or use it); nothing was changed.",
+        path.display()
+    )
 }
 
 impl DemoSim {
@@ -120,6 +135,7 @@ impl DemoSim {
         addr: Option<SocketAddr>,
         session_public_keys: Vec<String>,
         observer: Option<DemoObserver>,
+        notices: Arc<Notices>,
     ) -> UiResult<Self> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             UiError::unknown(format!(
@@ -135,28 +151,44 @@ impl DemoSim {
             state_file: state_file(data_dir, seed_accounts),
             session_public_keys,
             observer,
+            notices,
         };
         demo.launch().await?;
         Ok(demo)
     }
 
     async fn launch(&mut self) -> UiResult<()> {
-        match self.try_launch().await {
-            Err(grid_sim::SimError::StateFormat { .. }) => {
+        let launched = match self.try_launch().await {
+            Err(grid_sim::SimError::StateFormat { reason, .. }) => {
                 // A damaged demo file must not lock the user out of the demo: keep it aside
-                // for a bug report and start from the seed.
-                let aside = self.state_file.with_extension("json.unreadable");
+                // (dated, never over an earlier copy) for a bug report and start from the seed.
                 tracing::warn!(
-                    "demo state {} unreadable; moved to {}",
-                    self.state_file.display(),
-                    aside.display()
+                    "demo state {} unreadable: {reason}",
+                    self.state_file.display()
                 );
-                let _ = std::fs::rename(&self.state_file, &aside);
+                let aside = crate::notices::set_aside(&self.state_file).map_err(|e| {
+                    UiError::unknown(format!(
+                        "The offline demo's data {} is unreadable and could not be set aside ({e}); it was left as it is.",
+                        self.state_file.display()
+                    ))
+                })?;
+                self.notices.push(
+                    format!(
+                        "The offline demo's saved data could not be read, so the demo started afresh. The damaged file was kept as {}.",
+                        aside.display()
+                    ),
+                    Some(&aside),
+                );
                 self.try_launch().await
             }
             other => other,
-        }
-        .map_err(|e| UiError::unknown(format!("The offline demo could not start: {e}")))
+        };
+        launched.map_err(|e| match e {
+            grid_sim::SimError::StateInUse { path, pid, .. } => {
+                UiError::unknown(in_use_message(&path, pid))
+            }
+            e => UiError::unknown(format!("The offline demo could not start: {e}")),
+        })
     }
 
     async fn try_launch(&mut self) -> Result<(), grid_sim::SimError> {
@@ -230,6 +262,7 @@ pub struct Demo {
     data_dir: PathBuf,
     addr: Option<SocketAddr>,
     observer: Option<DemoObserver>,
+    notices: Arc<Notices>,
     /// The demo connection's session key is registered with the simulator.
     keychain: Keychain,
     sim: tokio::sync::Mutex<Option<DemoSim>>,
@@ -244,11 +277,13 @@ impl Demo {
         addr: Option<SocketAddr>,
         observer: Option<DemoObserver>,
         keychain: Keychain,
+        notices: Arc<Notices>,
     ) -> Self {
         Self {
             data_dir,
             addr,
             observer,
+            notices,
             keychain,
             sim: tokio::sync::Mutex::new(None),
             launches: AtomicU64::new(0),
@@ -292,8 +327,14 @@ impl Demo {
             return Ok(running.base_url());
         }
         let keys = self.session_public_keys().await;
-        let started =
-            DemoSim::start(&self.data_dir, self.addr, keys, self.observer.clone()).await?;
+        let started = DemoSim::start(
+            &self.data_dir,
+            self.addr,
+            keys,
+            self.observer.clone(),
+            Arc::clone(&self.notices),
+        )
+        .await?;
         let url = started.base_url();
         *sim = Some(started);
         self.launches.fetch_add(1, Ordering::SeqCst);

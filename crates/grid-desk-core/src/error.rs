@@ -20,6 +20,8 @@ pub enum UiCode {
     /// A fund request may or may not have reached Grid; the balance was re-read.
     UnknownOutcome,
     KeychainUnavailable,
+    /// The person cancelled the request (a long listing); nothing was changed.
+    Cancelled,
     Unknown,
 }
 

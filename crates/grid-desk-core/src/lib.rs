@@ -10,6 +10,9 @@
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
 //! | [`Monitor`] | balance refresh on its own (interval, off switch, back-off, one at a time), changed balances, low-balance thresholds and alerts | [`monitor`] |
+//! | [`Logs`] | where the log files are; "Open logs folder" | [`logs`] |
+//! | [`Notices`] | what the window must be told unasked: a file set aside, a file owned by another Grid Desk | [`notices`] |
+//! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` beside the settings file): written by the services above, browsed and exported by the Journal tab | [`activity`] |
 //!
 //! [`GridDesk`] builds them and hands each what it depends on (`Accounts` gets the
 //! `Connections` and the shared view cache, and so on). `src-tauri` manages one `GridDesk`;
@@ -22,12 +25,16 @@
 //! grid-sim with an in-memory keychain ([`keychain::MemoryStore`]).
 
 pub mod accounts;
+pub mod activity;
 pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod input;
 pub mod keychain;
+pub mod locale;
+pub mod logs;
 pub mod monitor;
+pub mod notices;
 pub mod preferences;
 pub mod printing;
 pub mod qr;
@@ -39,10 +46,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use accounts::Accounts;
+pub use activity::{Activity, JournalTab};
 pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
+pub use logs::Logs;
 pub use monitor::Monitor;
+pub use notices::Notices;
 pub use preferences::Preferences;
 pub use printing::Printing;
 pub use signing::Signing;
@@ -72,6 +82,8 @@ pub struct DeskOptions {
     pub demo_observer: Option<DemoObserver>,
     /// The balance monitor's clock: the system's in the app, a fake one in tests.
     pub monitor_clock: Arc<dyn monitor::Clock>,
+    /// The OS log directory, for "Open logs folder".
+    pub log_dir: Option<PathBuf>,
 }
 
 impl DeskOptions {
@@ -87,6 +99,7 @@ impl DeskOptions {
             export_dir: None,
             demo_observer: None,
             monitor_clock: Arc::new(monitor::SystemClock),
+            log_dir: None,
         }
     }
 }
@@ -101,22 +114,36 @@ pub struct GridDesk {
     pub printing: Printing,
     pub preferences: Preferences,
     pub monitor: Arc<Monitor>,
+    /// What the window must be told that no request asked for (files set aside, …).
+    pub notices: Arc<Notices>,
+    pub logs: Logs,
+    /// The Journal tab: browse, filter, export.
+    pub journal: JournalTab,
 }
 
 impl GridDesk {
     pub fn new(options: DeskOptions) -> Self {
         let keychain = Keychain::new(options.store);
+        let notices = Arc::new(Notices::default());
         let demo = Arc::new(Demo::new(
             options.data_dir,
             options.demo_addr,
             options.demo_observer,
             keychain.clone(),
+            Arc::clone(&notices),
+        ));
+        // Beside the settings file; a start marks what a previous run left pending as unknown.
+        let activity = Arc::new(Activity::open(
+            &options.config_dir,
+            options.export_dir.clone(),
         ));
         let connections = Arc::new(Connections::new(
             &options.config_dir,
             keychain.clone(),
             options.env,
             Arc::clone(&demo),
+            &notices,
+            activity,
         ));
         let remembered = Arc::new(AccountCache::default());
         let preferences = Preferences::open(&options.config_dir);
@@ -127,6 +154,7 @@ impl GridDesk {
         Self {
             preferences,
             monitor,
+            journal: JournalTab::new(Arc::clone(&connections)),
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),
             signing: Signing::new(
                 Arc::clone(&connections),
@@ -137,6 +165,8 @@ impl GridDesk {
             printing: Printing::new(Arc::clone(&connections), remembered, options.export_dir),
             connections,
             demo,
+            notices,
+            logs: Logs::new(options.log_dir),
         }
     }
 

@@ -6,6 +6,11 @@
 //! written atomically (a temporary file beside the destination, flushed, then renamed), so a
 //! failed save leaves nothing half written. Nothing here needs Tauri, so it is tested with
 //! temp dirs. [`Printing`] is the service the window's commands use.
+//!
+//! Everything a sheet says comes from one model, `deposit_instructions::SheetDocument`: the PDF
+//! renders it, the window's print preview renders it (sent in [`PrintableAccounts::document`]),
+//! and "Copy all" / "E-mail…" write it as text and HTML (`deposit_instructions::share`). The
+//! edge supplies the clipboard ([`Clipboard`]) and the mail client ([`MailClient`]).
 
 use std::collections::HashSet;
 use std::fs;
@@ -14,15 +19,20 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use deposit_instructions::{AccountView, Paper, SheetEnvironment, SheetOptions};
+use deposit_instructions::{
+    AccountView, Fonts, MissingScript, Paper, SheetDocument, SheetEnvironment, SheetOptions,
+};
 use futures::StreamExt as _;
 use grid_client::models::CustomerId;
 use grid_client::{CustomerAccountFilter, GridClient, MAX_PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 
+use journal::{Kind, Outcome};
+
 use crate::accounts::{list_platform, AccountCache, PlatformAccountsRequest};
+use crate::activity::list_key;
 use crate::connections::Connections;
-use crate::error::{UiError, UiResult};
+use crate::error::{UiCode, UiError, UiResult};
 use crate::settings::EnvLabel;
 
 /// Set to a directory to skip the save dialog and write exports there (tests, scripts).
@@ -46,10 +56,92 @@ pub enum PrintScope {
     Customer { customer_id: String },
 }
 
-/// `list_printable_accounts`.
+/// `list_printable_accounts`: the sheets of the preview are built with the dialog's choices
+/// (balances, paper, the window's time zone for the "generated" time).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PrintableRequest {
     pub scope: PrintScope,
+    #[serde(default)]
+    pub paper: Option<String>,
+    #[serde(default)]
+    pub include_balances: Option<bool>,
+    #[serde(default)]
+    pub utc_offset_minutes: Option<i32>,
+}
+
+impl PrintableRequest {
+    /// The scope's sheets with the defaults: A4, no balances, UTC.
+    pub fn new(scope: PrintScope) -> Self {
+        Self {
+            scope,
+            paper: None,
+            include_balances: None,
+            utc_offset_minutes: None,
+        }
+    }
+}
+
+/// `copy_deposit_instructions`: the scope's instructions to the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyInstructionsRequest {
+    pub scope: PrintScope,
+    #[serde(default)]
+    pub include_balances: Option<bool>,
+    #[serde(default)]
+    pub utc_offset_minutes: Option<i32>,
+}
+
+/// `email_deposit_instructions`: save the PDF, then open a mail draft with the instructions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailInstructionsRequest {
+    pub scope: PrintScope,
+    pub paper: String,
+    #[serde(default)]
+    pub include_balances: Option<bool>,
+    #[serde(default)]
+    pub utc_offset_minutes: Option<i32>,
+}
+
+/// Puts text on the system clipboard: the clipboard plugin in the app, a recorder in tests.
+pub trait Clipboard: Send + Sync {
+    /// Writes `html` with `text` as its plain-text form where the platform has HTML on the
+    /// clipboard; answers whether the HTML was written (else only the text was).
+    fn write(&self, text: &str, html: &str) -> UiResult<bool>;
+}
+
+/// Opens a `mailto:` link in the default mail client: the opener plugin in the app, a
+/// recorder in tests.
+pub trait MailClient: Send + Sync {
+    fn open(&self, url: &str) -> UiResult<()>;
+}
+
+/// What "Copy all" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyOutcome {
+    pub accounts: usize,
+    /// Characters of the plain text copied.
+    pub characters: usize,
+    /// The HTML form was written too.
+    pub html: bool,
+}
+
+/// What "E-mail…" did: the PDF saved (or not: then no draft was opened) and the draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum EmailOutcome {
+    #[serde(rename_all = "camelCase")]
+    Opened {
+        #[serde(flatten)]
+        saved: SaveOutcome,
+        /// The draft's body was shortened to fit a `mailto:` link (it says so itself).
+        truncated: bool,
+    },
+    /// The save dialog was closed: nothing saved, no draft.
+    Cancelled { cancelled: bool },
 }
 
 /// `save_deposit_pdf`: `paper` is `a4` or `letter`; `utc_offset_minutes`
@@ -85,6 +177,11 @@ pub struct DefaultPaperRequest {
 #[serde(rename_all = "camelCase")]
 pub struct PrintableAccounts {
     pub accounts: Vec<AccountView>,
+    /// The sheets as the PDF prints them: what the preview renders, item by item.
+    pub document: SheetDocument,
+    /// Scripts no font on this machine can print (the PDF names them too), with what to
+    /// install; empty when everything prints.
+    pub missing_scripts: Vec<MissingScript>,
     /// Across every sheet: "DEMO – NOT REAL", "SANDBOX"; none on production.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<&'static str>,
@@ -95,15 +192,27 @@ pub struct PrintableAccounts {
     /// Under every sheet's title on demo and sandbox: do not send real money.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub banner: Option<&'static str>,
+    /// When the accounts come from the last-known list (Grid could not be reached): the
+    /// line every sheet prints, "Account details as of …" (`SheetDocument::with_as_of`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 impl PrintableAccounts {
-    pub fn new(accounts: Vec<AccountView>, environment: SheetEnvironment) -> Self {
+    pub fn new(
+        accounts: Vec<AccountView>,
+        document: SheetDocument,
+        missing_scripts: Vec<MissingScript>,
+    ) -> Self {
+        let environment = document.environment;
         Self {
             accounts,
+            document,
+            missing_scripts,
             watermark: environment.watermark(),
             notice: Some(environment.footer_label()),
             banner: environment.banner().map(|(_tag, text)| text),
+            as_of: None,
         }
     }
 }
@@ -229,6 +338,8 @@ pub struct PrintJob {
     pub environment: EnvLabel,
     /// The connection's name, printed as the platform's name.
     pub connection_name: String,
+    /// When the accounts were last read from Grid, if they come from the last-known list.
+    pub as_of_ms: Option<i64>,
 }
 
 impl PrintJob {
@@ -330,10 +441,20 @@ impl Stamp {
     }
 }
 
+/// A time in ms since the epoch as sheets print it: "2026-12-02 10:42 UTC" (in the window's
+/// time zone when it sent one).
+pub fn as_of_text(ms: i64, utc_offset_minutes: Option<i32>) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    Stamp::at(at, utc_offset_minutes).display()
+}
+
 /// A file ready to be saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
     pub bytes: Vec<u8>,
+    /// Scripts the PDF could not print for want of a font (none for CSV).
+    pub missing_scripts: Vec<MissingScript>,
     pub accounts: usize,
     pub pages: Option<usize>,
     /// Suggested name, e.g. `deposit-instructions-2026-11-22.pdf`.
@@ -342,17 +463,35 @@ pub struct Export {
     pub filter: (&'static str, &'static str),
 }
 
-/// The PDF of these accounts.
+/// The PDF of these accounts, with the bundled fonts and the system's.
 pub fn pdf_export(
     accounts: &[AccountView],
     options: &SheetOptions,
     date: &str,
+    as_of: Option<&str>,
 ) -> UiResult<Export> {
-    let bytes = deposit_instructions::render_pdf(accounts, options)
+    pdf_export_with_fonts(accounts, options, date, as_of, &Fonts::system())
+}
+
+/// The PDF of these accounts with these fonts.
+pub fn pdf_export_with_fonts(
+    accounts: &[AccountView],
+    options: &SheetOptions,
+    date: &str,
+    as_of: Option<&str>,
+    fonts: &Fonts,
+) -> UiResult<Export> {
+    let mut document = deposit_instructions::build_sheets(accounts, options);
+    if let Some(as_of) = as_of {
+        document = document.with_as_of(as_of);
+    }
+    let output = deposit_instructions::render_sheets(&document, fonts)
         .map_err(|e| UiError::validation(e.to_string()))?;
+    let bytes = output.bytes;
     Ok(Export {
         pages: Some(count_pages(&bytes)),
         bytes,
+        missing_scripts: output.missing_scripts,
         accounts: accounts.len(),
         file_name: format!("deposit-instructions-{date}.pdf"),
         filter: ("PDF document", "pdf"),
@@ -370,6 +509,7 @@ pub fn csv_export(
     }
     Ok(Export {
         bytes: deposit_instructions::render_csv(accounts, include_balances).into_bytes(),
+        missing_scripts: Vec::new(),
         accounts: accounts.len(),
         pages: None,
         file_name: format!("deposit-instructions-{date}.csv"),
@@ -397,6 +537,9 @@ pub enum SaveOutcome {
         pages: Option<usize>,
         accounts: usize,
         bytes: u64,
+        /// Scripts the PDF could not print, with what to install (the window says so).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        missing_scripts: Vec<MissingScript>,
     },
     Cancelled {
         cancelled: bool,
@@ -450,6 +593,7 @@ pub fn save_export(export: &Export, path: &Path) -> UiResult<SaveOutcome> {
         pages: export.pages,
         accounts: export.accounts,
         bytes,
+        missing_scripts: export.missing_scripts.clone(),
     })
 }
 
@@ -495,6 +639,8 @@ pub struct Printing {
     remembered: Arc<AccountCache>,
     /// `GRID_DESK_EXPORT_DIR`: write exports there instead of asking.
     export_dir: Option<PathBuf>,
+    /// The sheets' fonts: bundled Noto Sans and the system's.
+    fonts: Fonts,
 }
 
 impl Printing {
@@ -507,7 +653,13 @@ impl Printing {
             connections,
             remembered,
             export_dir,
+            fonts: Fonts::system(),
         }
+    }
+
+    /// Draws with these fonts from now on (tests: a machine without some script's font).
+    pub fn set_fonts(&mut self, fonts: Fonts) {
+        self.fonts = fonts;
     }
 
     pub fn default_paper(&self, request: DefaultPaperRequest) -> Paper {
@@ -515,24 +667,170 @@ impl Printing {
     }
 
     /// The accounts a print or export covers, with what the sheets say about their origin.
+    /// While Grid cannot be reached, the last-known accounts are printed with the time they
+    /// were read (`as_of_ms`).
     pub async fn job(&self, scope: &PrintScope) -> UiResult<PrintJob> {
         let active = self.connections.active().await?;
-        let accounts = resolve_scope(&active.client, &active.id, &self.remembered, scope).await?;
+        let activity = self.connections.activity();
+        let (accounts, as_of_ms) =
+            match resolve_scope(&active.client, &active.id, &self.remembered, scope).await {
+                Ok(accounts) => (accounts, activity.offline_since(&active.id)),
+                Err(err) if err.code == UiCode::Network => {
+                    let key = match scope {
+                        PrintScope::Platform => list_key("platform", None, None, None),
+                        PrintScope::Customer { customer_id } => {
+                            list_key("customers", None, None, Some(customer_id))
+                        }
+                        PrintScope::Accounts { .. } => return Err(err),
+                    };
+                    match activity.stored_list(&active.id, &key) {
+                        Some((accounts, _, as_of)) if !accounts.is_empty() => {
+                            self.remembered.remember(&active.id, &accounts);
+                            (accounts, Some(as_of))
+                        }
+                        _ => return Err(err),
+                    }
+                }
+                Err(err) => return Err(err),
+            };
         let connection_name = self.connections.summary(&active.id).await?.name;
         Ok(PrintJob {
             accounts,
             environment: active.environment,
             connection_name,
+            as_of_ms,
         })
     }
 
-    /// What the HTML print view shows.
+    /// The scope's accounts and their sheet model, built with these choices.
+    async fn sheets(
+        &self,
+        scope: &PrintScope,
+        paper: Paper,
+        include_balances: Option<bool>,
+        utc_offset_minutes: Option<i32>,
+    ) -> UiResult<(PrintJob, SheetDocument, Stamp)> {
+        let job = self.job(scope).await?;
+        let stamp = Stamp::now(utc_offset_minutes);
+        let options = job.sheet_options(paper, include_balances.unwrap_or(false), &stamp);
+        let mut document = deposit_instructions::build_sheets(&job.accounts, &options);
+        // A list kept from the last time Grid answered says so on every sheet.
+        if let Some(ms) = job.as_of_ms {
+            document = document.with_as_of(&as_of_text(ms, utc_offset_minutes));
+        }
+        Ok((job, document, stamp))
+    }
+
+    /// What the HTML print view shows: the sheet model the PDF renders, and the scripts this
+    /// machine has no font for.
     pub async fn printable(&self, request: PrintableRequest) -> UiResult<PrintableAccounts> {
-        let job = self.job(&request.scope).await?;
-        Ok(PrintableAccounts::new(
-            job.accounts,
-            sheet_environment(job.environment),
-        ))
+        let paper = match &request.paper {
+            Some(paper) => parse_paper(paper)?,
+            None => Paper::A4,
+        };
+        let (job, document, _) = self
+            .sheets(
+                &request.scope,
+                paper,
+                request.include_balances,
+                request.utc_offset_minutes,
+            )
+            .await?;
+        let fonts = self.fonts.clone();
+        // Checking fonts may scan the system's the first time: off the async workers.
+        let (document, missing) = tokio::task::spawn_blocking(move || {
+            let missing = deposit_instructions::missing_scripts(&document, &fonts);
+            (document, missing)
+        })
+        .await
+        .map_err(|e| UiError::unknown(format!("The sheets could not be prepared: {e}")))?;
+        Ok(PrintableAccounts::new(job.accounts, document, missing))
+    }
+
+    /// "Copy all": the scope's complete instructions on the clipboard, as plain text and HTML,
+    /// written from the sheet model.
+    pub async fn copy_all(
+        &self,
+        request: CopyInstructionsRequest,
+        clipboard: &impl Clipboard,
+    ) -> UiResult<CopyOutcome> {
+        let (job, document, _) = self
+            .sheets(
+                &request.scope,
+                Paper::A4,
+                request.include_balances,
+                request.utc_offset_minutes,
+            )
+            .await?;
+        let text = deposit_instructions::document_text(&document);
+        let html = deposit_instructions::document_html(&document);
+        let html_written = clipboard.write(&text, &html)?;
+        Ok(CopyOutcome {
+            accounts: job.accounts.len(),
+            characters: text.chars().count(),
+            html: html_written,
+        })
+    }
+
+    /// "E-mail…": saves the PDF first (where the person chooses, as "Save as PDF"), then opens
+    /// the mail client with a draft holding the instructions as text. Nothing is opened when
+    /// the save dialog is closed.
+    pub async fn email(
+        &self,
+        request: EmailInstructionsRequest,
+        dialog: &impl SaveDialog,
+        mail: &impl MailClient,
+    ) -> UiResult<EmailOutcome> {
+        let paper = parse_paper(&request.paper)?;
+        let (job, document, stamp) = self
+            .sheets(
+                &request.scope,
+                paper,
+                request.include_balances,
+                request.utc_offset_minutes,
+            )
+            .await?;
+        let text = deposit_instructions::document_text(&document);
+        let export = self.render(job, document, stamp).await?;
+        let saved = self.save(export, dialog, Kind::PdfSaved).await?;
+        if !matches!(saved, SaveOutcome::Saved { .. }) {
+            return Ok(EmailOutcome::Cancelled { cancelled: true });
+        }
+        let link = deposit_instructions::mailto(
+            deposit_instructions::EMAIL_SUBJECT,
+            &text,
+            deposit_instructions::MAX_MAILTO_CHARS,
+        );
+        mail.open(&link.url)?;
+        Ok(EmailOutcome::Opened {
+            saved,
+            truncated: link.truncated,
+        })
+    }
+
+    /// The PDF of a sheet model, made off the async workers.
+    async fn render(
+        &self,
+        job: PrintJob,
+        document: SheetDocument,
+        stamp: Stamp,
+    ) -> UiResult<Export> {
+        let fonts = self.fonts.clone();
+        // Hundreds of sheets take a moment: keep them off the async workers.
+        tokio::task::spawn_blocking(move || {
+            let output = deposit_instructions::render_sheets(&document, &fonts)
+                .map_err(|e| UiError::validation(e.to_string()))?;
+            Ok(Export {
+                pages: Some(output.pages),
+                bytes: output.bytes,
+                missing_scripts: output.missing_scripts,
+                accounts: job.accounts.len(),
+                file_name: format!("deposit-instructions-{}.pdf", stamp.date()),
+                filter: ("PDF document", "pdf"),
+            })
+        })
+        .await
+        .map_err(|e| UiError::unknown(format!("The PDF could not be made: {e}")))?
     }
 
     /// Makes the PDF and saves it where the person chooses (or into the export dir).
@@ -542,15 +840,16 @@ impl Printing {
         dialog: &impl SaveDialog,
     ) -> UiResult<SaveOutcome> {
         let paper = parse_paper(&request.paper)?;
-        let job = self.job(&request.scope).await?;
-        let stamp = Stamp::now(request.utc_offset_minutes);
-        let options = job.sheet_options(paper, request.include_balances.unwrap_or(false), &stamp);
-        // Hundreds of sheets take a moment: keep them off the async workers.
-        let export =
-            tokio::task::spawn_blocking(move || pdf_export(&job.accounts, &options, &stamp.date()))
-                .await
-                .map_err(|e| UiError::unknown(format!("The PDF could not be made: {e}")))??;
-        self.save(export, dialog).await
+        let (job, document, stamp) = self
+            .sheets(
+                &request.scope,
+                paper,
+                request.include_balances,
+                request.utc_offset_minutes,
+            )
+            .await?;
+        let export = self.render(job, document, stamp).await?;
+        self.save(export, dialog, Kind::PdfSaved).await
     }
 
     /// Makes the CSV and saves it where the person chooses (or into the export dir).
@@ -566,11 +865,16 @@ impl Printing {
             request.include_balances.unwrap_or(false),
             &stamp.date(),
         )?;
-        self.save(export, dialog).await
+        self.save(export, dialog, Kind::CsvSaved).await
     }
 
     /// Asks where to save (or uses the export dir), then writes the file atomically.
-    async fn save(&self, export: Export, dialog: &impl SaveDialog) -> UiResult<SaveOutcome> {
+    async fn save(
+        &self,
+        export: Export,
+        dialog: &impl SaveDialog,
+        kind: Kind,
+    ) -> UiResult<SaveOutcome> {
         let path = match &self.export_dir {
             Some(dir) => unused_path(dir, &export.file_name),
             None => match dialog.choose(&export).await? {
@@ -578,9 +882,26 @@ impl Printing {
                 None => return Ok(SaveOutcome::cancelled()),
             },
         };
-        tokio::task::spawn_blocking(move || save_export(&export, &path))
+        let saved = tokio::task::spawn_blocking(move || save_export(&export, &path))
             .await
-            .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))?
+            .map_err(|e| UiError::unknown(format!("The file could not be saved: {e}")))??;
+        if let SaveOutcome::Saved { path, accounts, .. } = &saved {
+            let id = self.connections.active_id().await;
+            let who = self.connections.who(&id).await;
+            self.connections.activity().note(
+                &who,
+                kind,
+                None,
+                None,
+                None,
+                Outcome::Done,
+                &format!(
+                    "{accounts} account{} saved to {path}",
+                    if *accounts == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        Ok(saved)
     }
 }
 
@@ -680,7 +1001,7 @@ mod tests {
             ..SheetOptions::default()
         };
         let accounts = [view("InternalAccount:a"), view("InternalAccount:b")];
-        let pdf = pdf_export(&accounts, &options, "2026-11-22").expect("pdf");
+        let pdf = pdf_export(&accounts, &options, "2026-11-22", None).expect("pdf");
         assert_eq!(pdf.file_name, "deposit-instructions-2026-11-22.pdf");
         assert_eq!(pdf.pages, Some(2), "one page per short account");
         let path = unused_path(dir.path(), &pdf.file_name);
@@ -694,6 +1015,7 @@ mod tests {
                 pages: Some(2),
                 accounts: 2,
                 bytes: written.len() as u64,
+                missing_scripts: Vec::new(),
             }
         );
         let json = serde_json::to_value(&saved).expect("json");
@@ -744,7 +1066,7 @@ mod tests {
             err.message
         );
         assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
-        let err = pdf_export(&[], &SheetOptions::default(), "d").expect_err("empty");
+        let err = pdf_export(&[], &SheetOptions::default(), "d", None).expect_err("empty");
         assert_eq!(err.message, "Choose at least one account to print.");
     }
 
@@ -775,24 +1097,33 @@ mod tests {
 
     #[test]
     fn the_print_view_gets_the_pdfs_environment_texts() {
-        let demo = PrintableAccounts::new(vec![view("a")], SheetEnvironment::Demo);
+        let printable = |accounts: Vec<AccountView>, environment| {
+            let options = SheetOptions {
+                environment,
+                ..SheetOptions::default()
+            };
+            let document = deposit_instructions::build_sheets(&accounts, &options);
+            PrintableAccounts::new(accounts, document, Vec::new())
+        };
+        let demo = printable(vec![view("a")], SheetEnvironment::Demo);
         assert_eq!(demo.watermark, Some("DEMO \u{2013} NOT REAL"));
         assert_eq!(demo.notice, Some("DEMO \u{2013} not real account details"));
         assert_eq!(
             demo.banner,
             Some("Example data, not real account details. Do not send money to them.")
         );
-        let sandbox = PrintableAccounts::new(Vec::new(), SheetEnvironment::Sandbox);
+        assert_eq!(demo.document.sheets[0].account_id, "a");
+        let sandbox = printable(Vec::new(), SheetEnvironment::Sandbox);
         assert_eq!(sandbox.watermark, Some("SANDBOX"));
         assert_eq!(sandbox.notice, Some("SANDBOX \u{2013} test environment"));
-        let production = serde_json::to_value(PrintableAccounts::new(
-            vec![view("a")],
-            SheetEnvironment::Production,
-        ))
-        .expect("json");
+        let production =
+            serde_json::to_value(printable(vec![view("a")], SheetEnvironment::Production))
+                .expect("json");
         assert!(production.get("watermark").is_none(), "{production}");
         assert!(production.get("banner").is_none(), "{production}");
         assert_eq!(production["notice"], "Production");
         assert_eq!(production["accounts"][0]["id"], "a");
+        assert_eq!(production["document"]["sheets"][0]["accountId"], "a");
+        assert_eq!(production["missingScripts"], serde_json::json!([]));
     }
 }

@@ -4,11 +4,12 @@
 //! here; they live in the keychain (`keychain.rs`).
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use grid_client::Credentials;
 use serde::{Deserialize, Serialize};
+use state_file::StateFile;
 
 use crate::error::{UiError, UiResult};
 
@@ -86,10 +87,42 @@ impl ConnectionsConfig {
     }
 }
 
-/// The config file on disk.
-#[derive(Debug, Clone)]
+/// The config file on disk, owned by this app while it runs ([`state_file::StateFile`]: an
+/// exclusive cross-process lock, writes by temporary file + fsync + rename). A second Grid Desk
+/// is refused with a clear message and never writes over the first one's connections.
+#[derive(Debug)]
 pub struct ConnectionsFile {
     path: PathBuf,
+    /// Taken when the file exists at start or on the first save (a person who never saves a
+    /// connection gets no file).
+    owned: Mutex<Option<Arc<StateFile>>>,
+}
+
+/// What [`ConnectionsFile::load`] found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub config: ConnectionsConfig,
+    /// The file was unreadable and was kept here; the app starts clean.
+    pub set_aside: Option<PathBuf>,
+    /// Another Grid Desk owns the file: its message (nothing is read or written).
+    pub in_use: Option<UiError>,
+}
+
+/// "… is already in use by another Grid Desk (pid 123)" in words for the settings file.
+pub fn in_use_error(what: &str, err: &state_file::Error) -> UiError {
+    match err {
+        state_file::Error::InUse { path, holder, .. } => {
+            let by = match holder {
+                Some(h) => format!("another Grid Desk (pid {})", h.pid),
+                None => "another Grid Desk".to_owned(),
+            };
+            UiError::unknown(format!(
+                    "{what} ({}) is already in use by {by}. Close the other window (or use it) and start Grid Desk again; nothing was changed.",
+                    path.display()
+            ))
+        }
+        other => UiError::unknown(format!("{what} could not be opened: {other}")),
+    }
 }
 
 impl ConnectionsFile {
@@ -98,6 +131,7 @@ impl ConnectionsFile {
     pub fn in_dir(config_dir: &Path) -> Self {
         Self {
             path: config_dir.join(Self::FILE_NAME),
+            owned: Mutex::new(None),
         }
     }
 
@@ -105,66 +139,91 @@ impl ConnectionsFile {
         &self.path
     }
 
-    /// A missing file is an empty config. An unreadable one is set aside (renamed with a
-    /// `.unreadable` suffix) so the next save does not silently destroy it.
-    pub fn load(&self) -> ConnectionsConfig {
-        let bytes = match fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return ConnectionsConfig::default()
+    /// The file, locked for this app (opened once).
+    fn owner(&self) -> UiResult<Arc<StateFile>> {
+        let mut slot = self
+            .owned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(file) = slot.as_ref() {
+            return Ok(Arc::clone(file));
+        }
+        if let Some(dir) = self.path.parent() {
+            fs::create_dir_all(dir).map_err(|e| {
+                UiError::unknown(format!(
+                    "The connection settings could not be saved in {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        let file = StateFile::open(&self.path, "Grid Desk")
+            .map(Arc::new)
+            .map_err(|e| in_use_error("The connection settings file", &e))?;
+        *slot = Some(Arc::clone(&file));
+        Ok(file)
+    }
+
+    /// A missing file is an empty config. An unreadable one is set aside
+    /// (`connections.json.unreadable-<time>`, never over an earlier copy) so the next save does
+    /// not destroy it, and the config starts empty.
+    pub fn load(&self) -> Loaded {
+        if !self.path.exists() {
+            return Loaded::default();
+        }
+        let file = match self.owner() {
+            Ok(file) => file,
+            Err(err) => {
+                return Loaded {
+                    in_use: Some(err),
+                    ..Loaded::default()
+                }
             }
+        };
+        let bytes = match file.read() {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Loaded::default(),
             Err(e) => {
                 tracing::warn!("could not read {}: {e}", self.path.display());
-                return ConnectionsConfig::default();
+                return Loaded::default();
             }
         };
         match serde_json::from_slice(&bytes) {
-            Ok(config) => config,
+            Ok(config) => Loaded {
+                config,
+                ..Loaded::default()
+            },
             Err(e) => {
-                let aside = self.path.with_extension("json.unreadable");
-                tracing::warn!(
-                    "{} is not valid ({e}); moved to {}",
-                    self.path.display(),
-                    aside.display()
-                );
-                let _ = fs::rename(&self.path, aside);
-                ConnectionsConfig::default()
+                tracing::warn!("{} is not valid: {e}", self.path.display());
+                match crate::notices::set_aside(&self.path) {
+                    Ok(aside) => Loaded {
+                        set_aside: Some(aside),
+                        ..Loaded::default()
+                    },
+                    Err(err) => Loaded {
+                        in_use: Some(UiError::unknown(format!(
+                            "The connection settings file {} is unreadable and could not be set aside ({err}); Grid Desk will not write over it.",
+                            self.path.display()
+                        ))),
+                        ..Loaded::default()
+                    },
+                }
             }
         }
     }
 
-    /// Writes atomically: a temporary file in the same directory, flushed, then renamed over
-    /// the old one, so a crash leaves either the old or the new file, never half of one.
+    /// Writes atomically (temporary file, fsync, rename), as this file's one owner: while
+    /// another Grid Desk owns it, nothing is written and the error says so.
     pub fn save(&self, config: &ConnectionsConfig) -> UiResult<()> {
-        let dir = self
-            .path
-            .parent()
-            .ok_or_else(|| UiError::unknown("The settings file has no folder."))?;
-        let fail = |e: std::io::Error| {
+        let file = self.owner()?;
+        let mut json = serde_json::to_vec_pretty(config)
+            .map_err(|e| UiError::unknown(format!("The settings could not be written: {e}")))?;
+        json.push(b'\n');
+        file.write(&json).map_err(|e| {
             UiError::unknown(format!(
                 "The connection settings could not be saved in {}: {e}",
-                dir.display()
+                self.path.display()
             ))
-        };
-        fs::create_dir_all(dir).map_err(fail)?;
-        let json = serde_json::to_vec_pretty(config)
-            .map_err(|e| UiError::unknown(format!("The settings could not be written: {e}")))?;
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            Self::FILE_NAME,
-            uuid::Uuid::new_v4().simple()
-        ));
-        let result = (|| {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(&json)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(fail)
+        })
     }
 }
 
@@ -374,7 +433,7 @@ mod tests {
     fn a_missing_file_is_an_empty_config() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = ConnectionsFile::in_dir(&dir.path().join("not-yet"));
-        assert_eq!(file.load(), ConnectionsConfig::default());
+        assert_eq!(file.load().config, ConnectionsConfig::default());
     }
 
     #[test]
@@ -386,15 +445,19 @@ mod tests {
         config.upsert(settings("b", Environment::Production));
         config.active = Some("b".into());
         file.save(&config).expect("save");
-        assert_eq!(file.load(), config);
+        drop(file);
+        let file = ConnectionsFile::in_dir(&dir.path().join("cfg"));
+        assert_eq!(file.load().config, config);
 
         let names: Vec<_> = fs::read_dir(dir.path().join("cfg"))
             .expect("dir")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
+        let mut names = names;
+        names.sort();
         assert_eq!(
             names,
-            vec!["connections.json"],
+            vec!["connections.json", "connections.json.lock"],
             "no temporary files left behind"
         );
         let text = fs::read_to_string(file.path()).expect("read");
@@ -425,12 +488,52 @@ mod tests {
     }
 
     #[test]
-    fn an_unreadable_file_is_set_aside_not_overwritten() {
+    fn an_unreadable_file_is_set_aside_with_its_time_and_never_overwritten() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let file = ConnectionsFile::in_dir(dir.path());
-        fs::write(file.path(), b"{not json").expect("write");
-        assert_eq!(file.load(), ConnectionsConfig::default());
-        assert!(dir.path().join("connections.json.unreadable").exists());
+        let mut kept = Vec::new();
+        for damaged in [&b"{not json"[..], &b"{\"connections\": 7}"[..]] {
+            fs::write(dir.path().join(ConnectionsFile::FILE_NAME), damaged).expect("write");
+            let file = ConnectionsFile::in_dir(dir.path());
+            let loaded = file.load();
+            assert_eq!(loaded.config, ConnectionsConfig::default(), "starts clean");
+            let aside = loaded.set_aside.expect("set aside");
+            assert_eq!(fs::read(&aside).expect("the copy"), damaged);
+            kept.push(aside);
+        }
+        assert_ne!(
+            kept[0], kept[1],
+            "the second copy does not replace the first"
+        );
+        assert!(kept[0]
+            .to_string_lossy()
+            .contains("connections.json.unreadable-"));
+    }
+
+    #[test]
+    fn a_second_owner_is_refused_and_never_writes_over_the_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = ConnectionsFile::in_dir(dir.path());
+        let mut config = ConnectionsConfig::default();
+        config.upsert(settings("a", Environment::Sandbox));
+        first.save(&config).expect("the first owner saves");
+
+        let second = ConnectionsFile::in_dir(dir.path());
+        let loaded = second.load();
+        let err = loaded.in_use.expect("refused");
+        assert!(
+            err.message.contains(&format!(
+                "already in use by another Grid Desk (pid {})",
+                std::process::id()
+            )),
+            "{}",
+            err.message
+        );
+        let err = second
+            .save(&ConnectionsConfig::default())
+            .expect_err("never writes");
+        assert!(err.message.contains("already in use"), "{}", err.message);
+        drop((first, second));
+        assert_eq!(ConnectionsFile::in_dir(dir.path()).load().config, config);
     }
 
     #[test]

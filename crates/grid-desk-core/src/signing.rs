@@ -10,10 +10,12 @@ use grid_client::models::{InternalAccountId, InternalAccountUpdateRequest};
 use grid_client::{GridClient, Secret, UpdateOutcome};
 use serde::{Deserialize, Serialize};
 
+use journal::{Kind, Outcome};
+
 use crate::accounts::AccountCache;
 use crate::connections::Connections;
 use crate::demo::Demo;
-use crate::error::{UiError, UiResult};
+use crate::error::{UiCode, UiError, UiResult};
 use crate::keychain::Keychain;
 use crate::settings::DEMO_ID;
 
@@ -264,7 +266,38 @@ impl Signing {
             account_id,
             private_enabled,
         } = request;
-        let start = start_update(&active.client, &account_id, private_enabled).await?;
+        let started = start_update(&active.client, &account_id, private_enabled).await;
+        let who = self.connections.who(&active.id).await;
+        let change = format!("privateEnabled → {private_enabled}");
+        let (outcome, request_id, detail) = match &started {
+            Ok(UpdateStart::Challenge { request_id, .. }) => (
+                Outcome::ChallengeIssued,
+                Some(request_id.as_str()),
+                format!("{change}: Grid asked for a signature"),
+            ),
+            Ok(UpdateStart::Updated { .. }) => {
+                (Outcome::Applied, None, format!("{change}: applied at once"))
+            }
+            Err(err) => (
+                if err.code == UiCode::UnknownOutcome {
+                    Outcome::Unknown
+                } else {
+                    Outcome::Refused
+                },
+                None,
+                format!("{change}: {}", err.message),
+            ),
+        };
+        self.connections.activity().note(
+            &who,
+            Kind::UpdateRequested,
+            Some(account_id.trim()),
+            None,
+            request_id,
+            outcome,
+            &detail,
+        );
+        let start = started?;
         match &start {
             UpdateStart::Challenge {
                 request_id,
@@ -290,6 +323,11 @@ impl Signing {
         let active = self.connections.active().await?;
         let pending = self.challenges.find(&active.id, account_id, request_id)?;
         let payload_to_sign = pending.payload_to_sign.as_str();
+        let method_label = match &method {
+            SignMethod::Sandbox => "the sandbox shortcut",
+            SignMethod::SessionKey => "the session signing key",
+            SignMethod::Stamp(_) => "a pasted stamp",
+        };
         let stamp = match method {
             SignMethod::Sandbox => {
                 if !active.funding_available() {
@@ -315,14 +353,44 @@ impl Signing {
             }
             SignMethod::Stamp(stamp) => crate::input::stamp(&stamp)?,
         };
-        let updated = complete_update(
+        let activity = self.connections.activity();
+        let who = self.connections.who(&active.id).await;
+        let change = format!("privateEnabled → {}", pending.private_enabled);
+        let entry = activity.begin(
+            &who,
+            Kind::UpdateSigned,
+            Some(account_id.trim()),
+            None,
+            Some(request_id),
+            &format!("{change}, signed with {method_label}: sent to Grid"),
+        )?;
+        let completed = complete_update(
             &active.client,
             account_id,
             pending.private_enabled,
             request_id,
             &stamp,
         )
-        .await?;
+        .await;
+        match &completed {
+            Ok(_) => activity.finish(
+                entry,
+                Outcome::Applied,
+                &format!("{change}, signed with {method_label}: applied"),
+                None,
+            ),
+            Err(err) => activity.finish(
+                entry,
+                if err.code == UiCode::UnknownOutcome || err.http_status.is_some_and(|s| s >= 500) {
+                    Outcome::Unknown
+                } else {
+                    Outcome::Refused
+                },
+                &format!("{change}, signed with {method_label}: {}", err.message),
+                None,
+            ),
+        }
+        let updated = completed?;
         self.challenges.forget(request_id);
         self.remembered.remember(&active.id, [&updated]);
         Ok(updated)
@@ -340,21 +408,33 @@ impl Signing {
     }
 
     pub async fn save_session_key(&self, request: SaveSessionKeyRequest) -> UiResult<PublicKey> {
-        self.store_session_key(request.private_key_hex).await
+        self.store_session_key(request.private_key_hex, Kind::SessionKeySaved)
+            .await
     }
 
     pub async fn generate_session_key(&self) -> UiResult<PublicKey> {
         let (private, _public) = grid_client::signing::generate_session_key();
-        self.store_session_key(private).await
+        self.store_session_key(private, Kind::SessionKeyGenerated)
+            .await
     }
 
     pub async fn delete_session_key(&self) -> UiResult<()> {
         let id = self.connections.active_id().await;
         self.keychain.delete_session_key(&id).await?;
+        let who = self.connections.who(&id).await;
+        self.connections.activity().note(
+            &who,
+            Kind::SessionKeyDeleted,
+            None,
+            None,
+            None,
+            Outcome::Done,
+            "Removed from the keychain",
+        );
         self.session_keys_changed(&id).await
     }
 
-    async fn store_session_key(&self, key: Secret) -> UiResult<PublicKey> {
+    async fn store_session_key(&self, key: Secret, kind: Kind) -> UiResult<PublicKey> {
         let public_key = grid_client::signing::public_key_hex(key.expose())
             .map_err(|e| UiError::validation(e.to_string()))?;
         let id = self.connections.active_id().await;
@@ -365,6 +445,17 @@ impl Signing {
                 .to_ascii_lowercase(),
         );
         self.keychain.set_session_key(&id, normalised).await?;
+        let who = self.connections.who(&id).await;
+        // The public key only: the private key never leaves the keychain.
+        self.connections.activity().note(
+            &who,
+            kind,
+            None,
+            None,
+            None,
+            Outcome::Done,
+            &format!("Kept in the keychain; public key {public_key}"),
+        );
         self.session_keys_changed(&id).await?;
         Ok(PublicKey { public_key })
     }

@@ -11,7 +11,8 @@ use grid_desk_core::accounts::{CustomerAccountsRequest, FundRequest, PlatformAcc
 use grid_desk_core::error::UiCode;
 use grid_desk_core::keychain::MemoryStore;
 use grid_desk_core::printing::{
-    self, Export, PrintScope, PrintableRequest, SaveCsvRequest, SaveDialog, SaveOutcome,
+    self, Clipboard, CopyInstructionsRequest, EmailInstructionsRequest, EmailOutcome, Export,
+    MailClient, PrintScope, PrintableRequest, SaveCsvRequest, SaveDialog, SaveOutcome,
     SavePdfRequest, Stamp,
 };
 use grid_desk_core::settings::EnvLabel;
@@ -152,7 +153,7 @@ async fn the_pdf_and_csv_are_written_where_asked() {
     assert_eq!(options.environment, SheetEnvironment::Demo);
     assert_eq!(options.platform_name.as_deref(), Some("Demo (offline)"));
 
-    let pdf = printing::pdf_export(&job.accounts, &options, &stamp.date()).expect("pdf");
+    let pdf = printing::pdf_export(&job.accounts, &options, &stamp.date(), None).expect("pdf");
     let path = printing::unused_path(&out, &pdf.file_name);
     match printing::save_export(&pdf, &path).expect("saved") {
         SaveOutcome::Saved {
@@ -350,9 +351,7 @@ async fn the_print_view_gets_the_sheets_environment_texts() {
     let state = state_in(dir.path());
     let printable = state
         .printing
-        .printable(PrintableRequest {
-            scope: PrintScope::Platform,
-        })
+        .printable(PrintableRequest::new(PrintScope::Platform))
         .await
         .expect("printable");
     assert!(!printable.accounts.is_empty());
@@ -365,5 +364,265 @@ async fn the_print_view_gets_the_sheets_environment_texts() {
         printable.notice,
         Some(SheetEnvironment::Demo.footer_label())
     );
+    state.shutdown().await;
+}
+
+/// Plants a Thai bank name and an Arabic holder in the demo's USD platform account (through
+/// grid-sim's typed controls); returns its id.
+async fn plant_scripts(state: &GridDesk) -> String {
+    let base = state.demo.ensure().await.expect("the demo runs");
+    let usd = state
+        .accounts
+        .list_platform(PlatformAccountsRequest::default())
+        .await
+        .expect("platform accounts")
+        .into_iter()
+        .find(|a| a.currency_code.as_deref() == Some("USD"))
+        .expect("a USD platform account");
+    grid_sim::control::SimControl::new(
+        &base,
+        grid_sim::DEFAULT_CLIENT_ID,
+        grid_sim::DEFAULT_CLIENT_SECRET,
+    )
+    .edit_internal_account(
+        &usd.id,
+        &serde_json::json!({"fundingPaymentInstructions": [{
+            "instructionsNotes": "Pay <b>now</b> & quote the reference",
+            "accountOrWalletInfo": {"accountType": "USD_ACCOUNT", "reference": "FUND-TH1",
+                "accountNumber": "123456789", "routingNumber": "021000021",
+                "bankName": "\u{e18}\u{e19}\u{e32}\u{e04}\u{e32}\u{e23}\u{e01}\u{e23}\u{e38}\u{e07}\u{e40}\u{e17}\u{e1e}",
+                "accountHolderName": "\u{634}\u{631}\u{643}\u{629}"}
+        }]}),
+    )
+    .await
+    .expect("planting the account");
+    // The window lists again after a change (Refresh): ticked accounts come from that list.
+    state
+        .accounts
+        .list_platform(PlatformAccountsRequest::default())
+        .await
+        .expect("platform accounts again");
+    usd.id
+}
+
+#[tokio::test]
+async fn the_preview_and_the_saved_pdf_name_a_script_without_a_font() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut state = state_in(&dir.path().join("app"));
+    let id = plant_scripts(&state).await;
+    // A machine with only the bundled Noto Sans: no Thai, no Arabic.
+    state
+        .printing
+        .set_fonts(deposit_instructions::Fonts::bundled_only());
+    let scope = || PrintScope::Accounts {
+        account_ids: vec![id.clone()],
+    };
+    // The ticked account is found in the platform list (nothing was listed before).
+    let printable = state
+        .printing
+        .printable(PrintableRequest::new(scope()))
+        .await
+        .expect("printable");
+    let scripts: Vec<&str> = printable
+        .missing_scripts
+        .iter()
+        .map(|m| m.script.as_str())
+        .collect();
+    assert_eq!(
+        scripts,
+        ["Arabic", "Thai"],
+        "{:?}",
+        printable.missing_scripts
+    );
+    assert!(
+        printable.missing_scripts[1]
+            .message
+            .contains("install a Thai font such as Noto Sans Thai"),
+        "says how to fix it: {}",
+        printable.missing_scripts[1].message
+    );
+    let json = serde_json::to_value(&printable).expect("json");
+    assert_eq!(json["missingScripts"][1]["script"], "Thai");
+
+    let dialog = Chosen {
+        path: Some(dir.path().join("thai.pdf")),
+        asked: AtomicBool::new(false),
+    };
+    let saved = state
+        .printing
+        .save_pdf(
+            SavePdfRequest {
+                scope: scope(),
+                paper: "a4".into(),
+                include_balances: None,
+                utc_offset_minutes: None,
+            },
+            &dialog,
+        )
+        .await
+        .expect("saved");
+    let json = serde_json::to_value(&saved).expect("json");
+    assert_eq!(json["missingScripts"][0]["script"], "Arabic", "{json}");
+    assert_eq!(json["missingScripts"][1]["script"], "Thai", "{json}");
+
+    // With the system's fonts (the test command installs Noto for every script) nothing is
+    // missing, and the answer carries no list at all.
+    state
+        .printing
+        .set_fonts(deposit_instructions::Fonts::system());
+    let printable = state
+        .printing
+        .printable(PrintableRequest::new(scope()))
+        .await
+        .expect("printable");
+    assert!(
+        printable.missing_scripts.is_empty(),
+        "{:?}",
+        printable.missing_scripts
+    );
+    state.shutdown().await;
+}
+
+/// A clipboard that keeps what was written.
+#[derive(Default)]
+struct RecordingClipboard(std::sync::Mutex<Vec<(String, String)>>);
+
+impl Clipboard for RecordingClipboard {
+    fn write(&self, text: &str, html: &str) -> UiResult<bool> {
+        self.0
+            .lock()
+            .expect("clipboard")
+            .push((text.to_owned(), html.to_owned()));
+        Ok(true)
+    }
+}
+
+/// A mail client that keeps the links it was asked to open.
+#[derive(Default)]
+struct RecordingMail(std::sync::Mutex<Vec<String>>);
+
+impl MailClient for RecordingMail {
+    fn open(&self, url: &str) -> UiResult<()> {
+        self.0.lock().expect("mail").push(url.to_owned());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn copy_all_puts_the_sheet_model_on_the_clipboard_as_text_and_html() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_in(dir.path());
+    let id = plant_scripts(&state).await;
+    let clipboard = RecordingClipboard::default();
+    let outcome = state
+        .printing
+        .copy_all(
+            CopyInstructionsRequest {
+                scope: PrintScope::Platform,
+                include_balances: Some(true),
+                utc_offset_minutes: Some(0),
+            },
+            &clipboard,
+        )
+        .await
+        .expect("copied");
+    let job = state
+        .printing
+        .job(&PrintScope::Platform)
+        .await
+        .expect("job");
+    assert_eq!(outcome.accounts, job.accounts.len());
+    assert!(outcome.html);
+    let written = clipboard.0.lock().expect("clipboard").clone();
+    assert_eq!(written.len(), 1, "one write with both forms");
+    let (text, html) = &written[0];
+    assert_eq!(outcome.characters, text.chars().count());
+    for account in &job.accounts {
+        assert!(text.contains(&account.id), "{} is in the text", account.id);
+        for instruction in &account.instructions {
+            for field in &instruction.fields {
+                assert!(
+                    text.contains(&field.value),
+                    "{}: {} {:?} is in the text",
+                    account.id,
+                    field.label,
+                    field.value
+                );
+            }
+        }
+    }
+    assert!(
+        text.contains("Available balance:"),
+        "balances were asked for"
+    );
+    assert!(text.contains("Pay <b>now</b> & quote"), "text is text");
+    assert!(
+        html.contains("Pay &lt;b&gt;now&lt;/b&gt; &amp; quote"),
+        "the HTML escapes API text"
+    );
+    assert!(html.contains(&id));
+    state.shutdown().await;
+}
+
+#[tokio::test]
+async fn email_saves_the_pdf_then_opens_a_draft_and_nothing_when_cancelled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_in(&dir.path().join("app"));
+    let id = plant_scripts(&state).await;
+    let request = || EmailInstructionsRequest {
+        scope: PrintScope::Accounts {
+            account_ids: vec![id.clone()],
+        },
+        paper: "a4".into(),
+        include_balances: None,
+        utc_offset_minutes: Some(0),
+    };
+    let mail = RecordingMail::default();
+    let closed = Chosen {
+        path: None,
+        asked: AtomicBool::new(false),
+    };
+    let outcome = state
+        .printing
+        .email(request(), &closed, &mail)
+        .await
+        .expect("cancelled");
+    assert_eq!(outcome, EmailOutcome::Cancelled { cancelled: true });
+    assert!(
+        mail.0.lock().expect("mail").is_empty(),
+        "no draft without a saved PDF"
+    );
+
+    let dialog = Chosen {
+        path: Some(dir.path().join("for-mail.pdf")),
+        asked: AtomicBool::new(false),
+    };
+    let outcome = state
+        .printing
+        .email(request(), &dialog, &mail)
+        .await
+        .expect("e-mailed");
+    let saved_path = dir.path().join("for-mail.pdf");
+    assert!(std::fs::read(&saved_path)
+        .expect("the PDF was saved first")
+        .starts_with(b"%PDF-"));
+    let json = serde_json::to_value(&outcome).expect("json");
+    assert_eq!(json["path"], saved_path.display().to_string(), "{json}");
+    assert_eq!(json["truncated"], false, "{json}");
+    let links = mail.0.lock().expect("mail").clone();
+    assert_eq!(links.len(), 1);
+    let link = &links[0];
+    assert!(
+        link.starts_with("mailto:?subject=Deposit%20instructions&body="),
+        "{link}"
+    );
+    assert!(link.len() <= deposit_instructions::MAX_MAILTO_CHARS);
+    let body = percent_encoding::percent_decode_str(link.split("&body=").nth(1).expect("body"))
+        .decode_utf8()
+        .expect("UTF-8")
+        .into_owned();
+    assert!(body.contains(&id), "{body}");
+    assert!(body.contains("Reference: FUND-TH1"), "{body}");
+    assert!(body.contains("\r\n"), "line breaks are CRLF");
     state.shutdown().await;
 }

@@ -291,6 +291,17 @@ impl Profile {
         }
     }
 
+    /// The profile of an earlier launch (kept alive by its owner), for a restart on the same
+    /// settings, journal and keychain entries.
+    pub fn reuse(root: &Path) -> Self {
+        Self {
+            dir: None,
+            root: root.to_path_buf(),
+            home: root.join("home"),
+            logs: root.join("logs"),
+        }
+    }
+
     /// HOME and the XDG variables, all pointing inside the profile.
     pub fn env(&self) -> Vec<(String, PathBuf)> {
         vec![
@@ -340,6 +351,12 @@ pub struct Launch {
     /// Extra environment of the app (e.g. `GRID_CLIENT_ID`).
     pub env: Vec<(String, String)>,
     pub ready: Ready,
+    /// Runs on the fresh profile before the app starts (e.g. plants a damaged settings file).
+    pub prepare: Option<fn(&Profile)>,
+    /// Keep the size the app opens with (the remembered one) instead of the tests' 1280×900.
+    pub keep_window_size: bool,
+    /// Start on this earlier profile's root (see [`Profile::reuse`]) instead of a fresh one.
+    pub reuse_profile: Option<PathBuf>,
 }
 
 /// Variables passed through from the test's environment; everything else is cleared so a
@@ -394,9 +411,37 @@ impl App {
 
     /// Launches another Tauri binary the same way (the benchmark's bare window).
     pub async fn launch_binary(name: &str, binary: &Path, launch: Launch) -> Self {
+        let profile = match &launch.reuse_profile {
+            Some(root) => Profile::reuse(root),
+            None => Profile::new(name),
+        };
+        Self::launch_binary_in(name, binary, profile, launch).await
+    }
+
+    /// Launches the app again on a profile a previous run left (see [`App::shut_down`]): a
+    /// restart, with everything it remembered.
+    pub async fn launch_again(name: &str, profile: Profile, launch: Launch) -> Self {
+        Self::launch_binary_in(name, &tools().app, profile, launch).await
+    }
+
+    /// The environment the app gets (the pass-through variables and the profile's): for a
+    /// second process of the app started by a test itself.
+    pub fn app_env(&self) -> Vec<(String, std::ffi::OsString)> {
+        let mut env: Vec<(String, std::ffi::OsString)> = PASS_THROUGH
+            .iter()
+            .filter_map(|var| std::env::var_os(var).map(|v| ((*var).to_owned(), v)))
+            .collect();
+        env.extend(self.profile.env().into_iter().map(|(k, v)| (k, v.into())));
+        env.push(("NO_AT_BRIDGE".into(), "1".into()));
+        env
+    }
+
+    async fn launch_binary_in(name: &str, binary: &Path, profile: Profile, launch: Launch) -> Self {
         let serial = ONE_AT_A_TIME.lock().await;
         let tools = tools();
-        let profile = Profile::new(name);
+        if let Some(prepare) = launch.prepare {
+            prepare(&profile);
+        }
         let (driver_port, native_port, demo_port) = loop {
             let ports = (free_port(), free_port(), free_port());
             if ports.0 != ports.1 && ports.1 != ports.2 && ports.0 != ports.2 {
@@ -447,6 +492,8 @@ impl App {
         command.env("GRID_DESK_DEMO_ADDR", &demo_addr);
         // No accessibility bus: it only slows GTK's start under Xvfb.
         command.env("NO_AT_BRIDGE", "1");
+        // Amounts as the tests read them, whatever the machine's locale (a test may override).
+        command.env("GRID_DESK_LOCALE", "en-US");
         for (key, value) in &launch.env {
             command.env(key, value);
         }
@@ -483,7 +530,9 @@ impl App {
             ),
         };
         // A known size keeps screenshots comparable; not every driver allows it.
-        let _ = client.set_window_size(1280, 900).await;
+        if !launch.keep_window_size {
+            let _ = client.set_window_size(1280, 900).await;
+        }
 
         let app = Self {
             client,

@@ -703,6 +703,7 @@ async fn wrong_credentials_show_grids_unauthorized_message() {
                 ("GRID_BASE_URL".into(), sim.url.clone()),
             ],
             ready: Ready::ErrorBanner,
+            ..Launch::default()
         },
     )
     .await;
@@ -1117,9 +1118,20 @@ async fn the_client_secret_never_lands_on_disk_or_in_logs() {
         ("the Basic authorization of the secret", basic.as_bytes()),
         ("the session signing key", session_key.as_bytes()),
     ];
+    // The app's own log files: the OS log directory (tauri-plugin-log, rotated), inside HOME.
+    let log_dir = profile.home.join(".local/share/com.griddesk.app/logs");
+    let app_log = std::fs::read_to_string(log_dir.join("grid-desk.log")).unwrap_or_default();
     assert!(
-        profile.log("app.stderr").contains("TRACE"),
-        "the app ran at trace level, so the log scan covers every level"
+        app_log.contains("TRACE") && profile.log("app.stderr").contains("TRACE"),
+        "the app ran at trace level and wrote its log to {}, so the log scan covers every level",
+        log_dir.display()
+    );
+    let (app_log_files, app_log_hits) = files_containing(&log_dir, &needles);
+    assert!(app_log_files > 0, "no log file under {}", log_dir.display());
+    assert!(
+        app_log_hits.is_empty(),
+        "a secret is in the app's log files:\n{}",
+        app_log_hits.join("\n")
     );
     let (home_files, home_hits) = files_containing(&profile.home, &needles);
     let (log_files, log_hits) = files_containing(&profile.logs, &needles);

@@ -59,9 +59,13 @@ static BUNDLED: [(&str, &[u8]); 4] = [
     ),
 ];
 
-/// One font face, ready to shape (rustybuzz) and to embed (krilla).
+/// One font face, ready to shape (harfrust) and to embed (krilla). Its bytes live as long as the
+/// process (bundled, or loaded once and kept), so the parsed font can borrow them.
 pub(crate) struct Face {
-    pub(crate) shaper: rustybuzz::Face<'static>,
+    font: harfrust::FontRef<'static>,
+    /// The shaper's tables, read once per face; a shaper is built from them per shaped run.
+    shaping: harfrust::ShaperData,
+    charmap: skrifa::charmap::Charmap<'static>,
     pub(crate) pdf: krilla::text::Font,
     pub(crate) units_per_em: i32,
     pub(crate) family: String,
@@ -77,11 +81,15 @@ impl std::fmt::Debug for Face {
 
 impl Face {
     fn new(family: &str, data: &'static [u8], index: u32) -> Option<Self> {
-        let shaper = rustybuzz::Face::from_slice(data, index)?;
-        let units_per_em = shaper.units_per_em().max(1);
+        let font = harfrust::FontRef::from_index(data, index).ok()?;
+        let shaping = harfrust::ShaperData::new(&font);
+        let units_per_em = shaping.shaper(&font).build().units_per_em().max(1);
+        let charmap = skrifa::MetadataProvider::charmap(&font);
         let pdf = krilla::text::Font::new(data.into(), index)?;
         Some(Self {
-            shaper,
+            font,
+            shaping,
+            charmap,
             pdf,
             units_per_em,
             family: family.to_owned(),
@@ -89,7 +97,12 @@ impl Face {
     }
 
     pub(crate) fn has(&self, c: char) -> bool {
-        self.shaper.glyph_index(c).is_some()
+        self.charmap.map(c).is_some()
+    }
+
+    /// A shaper over this face (cheap: the tables were read in [`Face::new`]).
+    pub(crate) fn shaper(&self) -> harfrust::Shaper<'_> {
+        self.shaping.shaper(&self.font).build()
     }
 }
 
@@ -386,9 +399,9 @@ impl Fonts {
         for info in faces {
             let has = db
                 .with_face_data(info.id, |data, index| {
-                    rustybuzz::ttf_parser::Face::parse(data, index)
+                    harfrust::FontRef::from_index(data, index)
                         .ok()
-                        .and_then(|face| face.glyph_index(c))
+                        .and_then(|font| skrifa::MetadataProvider::charmap(&font).map(c))
                         .is_some()
                 })
                 .unwrap_or(false);

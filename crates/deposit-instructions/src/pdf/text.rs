@@ -1,6 +1,6 @@
 //! Text for the sheets: each line split into runs of one font (the bundled Noto Sans where it has
 //! the character, else a system font found per character), right-to-left runs put in visual
-//! order (unicode-bidi), each run shaped with rustybuzz (joining, clusters, marks, kerning), then
+//! order (unicode-bidi), each run shaped with harfrust (joining, clusters, marks, kerning), then
 //! measured and wrapped. Widths are integers in hundredths of a point, like the layout.
 
 use std::collections::HashMap;
@@ -109,11 +109,11 @@ pub(crate) struct Shaper {
     cache: [HashMap<String, Arc<Line>>; 4],
     /// Shaping plans (the font's lookups compiled for a direction and script): making one costs
     /// more than shaping a line, so each is made once.
-    plans: HashMap<PlanKey, rustybuzz::ShapePlan>,
+    plans: HashMap<PlanKey, harfrust::ShapePlan>,
 }
 
 /// A face (by address: faces live as long as the fonts), direction, script, kerning on.
-type PlanKey = (usize, bool, rustybuzz::ttf_parser::Tag, bool);
+type PlanKey = (usize, bool, harfrust::Tag, bool);
 
 impl std::fmt::Debug for Shaper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -333,36 +333,33 @@ impl Shaper {
 impl Shaper {
     /// Shapes one run of one face and direction (with kerning unless `kern` is false).
     fn shape(&mut self, face: Arc<Face>, text: &str, offset: usize, rtl: bool, kern: bool) -> Run {
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
         let direction = if rtl {
-            rustybuzz::Direction::RightToLeft
+            harfrust::Direction::RightToLeft
         } else {
-            rustybuzz::Direction::LeftToRight
+            harfrust::Direction::LeftToRight
         };
         buffer.set_direction(direction);
         let script = buffer.script();
+        let shaper = face.shaper();
         let key = (Arc::as_ptr(&face) as usize, rtl, script.tag(), kern);
         let plan = self.plans.entry(key).or_insert_with(|| {
-            let features: &[rustybuzz::Feature] = if kern {
+            let features: &[harfrust::Feature] = if kern {
                 &[]
             } else {
-                &[rustybuzz::Feature::new(
-                    rustybuzz::ttf_parser::Tag::from_bytes(b"kern"),
-                    0,
-                    ..,
-                )]
+                &[harfrust::Feature::new(harfrust::Tag::new(b"kern"), 0, ..)]
             };
-            rustybuzz::ShapePlan::new(&face.shaper, direction, Some(script), None, features)
+            harfrust::ShapePlan::new(&shaper, direction, Some(script), None, features)
         });
-        let output = rustybuzz::shape_with_plan(&face.shaper, plan, buffer);
+        let output = shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(plan)));
         run_of(face, text, offset, &output)
     }
 }
 
-/// The glyphs rustybuzz placed, as a run.
-fn run_of(face: Arc<Face>, text: &str, offset: usize, output: &rustybuzz::GlyphBuffer) -> Run {
+/// The glyphs harfrust placed, as a run.
+fn run_of(face: Arc<Face>, text: &str, offset: usize, output: &harfrust::GlyphBuffer) -> Run {
     let infos = output.glyph_infos();
     let positions = output.glyph_positions();
     // A cluster runs from its start to the next larger start (clusters come in visual order).
