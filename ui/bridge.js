@@ -239,6 +239,43 @@ export const getPreferences = () => call('get_preferences');
 /** @param {UiPreferences} preferences @returns {Promise<UiPreferences>} */
 export const savePreferences = (preferences) => call('save_preferences', { preferences });
 
+// ----- Balance monitoring and low-balance alerts (grid_desk_core::monitor) -----
+
+/**
+ * @typedef {{accountId: string, balance: MoneyView, totalBalance: MoneyView, delta: number,
+ *   text: string, tone: 'up'|'down'}} ChangeView text: "+$1,000.00 since 10:42"
+ * @typedef {{scope: 'account'|'currency', key: string, label: string, amount: number, display: string}} ThresholdView
+ * @typedef {{id: number, accountId: string, title: string, body: string, when: string, active: boolean}} AlertView
+ * @typedef {{connectionId: string, enabled: boolean, intervalSeconds: number, minIntervalSeconds: number,
+ *   maxIntervalSeconds: number, status: {state: string, message: string}, changes: ChangeView[],
+ *   thresholds: ThresholdView[], alerts: AlertView[], watched: WatchedView[]}} MonitorView
+ * @typedef {{accountId: string, label: string, currencyCode: string | null}} WatchedView
+ */
+
+/** @param {{utcOffsetMinutes?: number}} input @returns {Promise<MonitorView>} */
+export const getMonitor = (input) => call('get_monitor', input);
+
+/** @returns {Promise<MonitorView>} */
+export const refreshBalances = () => call('refresh_balances');
+
+/** @param {{enabled: boolean, intervalSeconds: number}} input @returns {Promise<MonitorView>} */
+export const saveMonitorSettings = (input) => call('save_monitor_settings', input);
+
+/** @param {{scope: 'account'|'currency', key: string, amount: string}} input @returns {Promise<MonitorView>} */
+export const saveBalanceThreshold = (input) => call('save_balance_threshold', input);
+
+/** @param {{scope: 'account'|'currency', key: string}} input @returns {Promise<MonitorView>} */
+export const deleteBalanceThreshold = (input) => call('delete_balance_threshold', input);
+
+/**
+ * Calls `handler` with every update of the balance monitor (the `balance-monitor` event Rust
+ * emits after each refresh, in the background too).
+ * @param {(view: MonitorView) => void} handler
+ */
+export async function onBalanceMonitor(handler) {
+  if (!tauri?.event?.listen) return;
+  await tauri.event.listen('balance-monitor', (/** @type {{payload: MonitorView}} */ event) => handler(event.payload));
+}
 // ----- robustness (issue 10): notices, cancellable listings, logs -------------------------
 
 /**

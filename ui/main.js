@@ -8,6 +8,7 @@ import { initAccountList, selectedAccountIds, showAccounts } from './account-lis
 import { hideTable, initTable, showTable, tableSelectedIds } from './table.js';
 import { hideBanner, showBanner, toastError } from './notify.js';
 import { initSettings, renderSettings, switchTo } from './settings.js';
+import { initMonitor } from './monitor.js';
 import {
   fillTypeFilter, initToolbar, setToolbarFilters, showSelectedCount, showToolbarFor, toolbarQuery,
 } from './toolbar.js';
@@ -228,6 +229,8 @@ function init() {
   el('connection-select').addEventListener('change', (e) => {
     switchTo(/** @type {HTMLSelectElement} */ (e.target).value);
   });
+  // Balance monitoring and low-balance alerts (monitor.js).
+  void initMonitor();
   initLogsButton();
 }
 

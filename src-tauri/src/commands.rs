@@ -14,6 +14,10 @@ use grid_desk_core::activity::{
 use grid_desk_core::connections::{
     AppStateView, ConnectionRequest, SaveConnectionRequest, TestResult,
 };
+use grid_desk_core::monitor::{
+    DeleteThresholdRequest, MonitorView, MonitorViewRequest, SaveMonitorSettingsRequest,
+    SaveThresholdRequest,
+};
 use grid_desk_core::preferences::{SavePreferencesRequest, UiPreferences};
 use grid_desk_core::printing::{
     CopyInstructionsRequest, CopyOutcome, DefaultPaperRequest, EmailInstructionsRequest,
@@ -224,6 +228,40 @@ pub async fn save_preferences(
     request: SavePreferencesRequest,
 ) -> UiResult<UiPreferences> {
     desk.preferences.save(request).await
+}
+
+#[tauri::command]
+pub async fn get_monitor(desk: Desk<'_>, request: MonitorViewRequest) -> UiResult<MonitorView> {
+    desk.monitor.view(request).await
+}
+
+#[tauri::command]
+pub async fn refresh_balances(desk: Desk<'_>) -> UiResult<MonitorView> {
+    desk.monitor.refresh_now().await
+}
+
+#[tauri::command]
+pub async fn save_monitor_settings(
+    desk: Desk<'_>,
+    request: SaveMonitorSettingsRequest,
+) -> UiResult<MonitorView> {
+    desk.monitor.save_settings(request).await
+}
+
+#[tauri::command]
+pub async fn save_balance_threshold(
+    desk: Desk<'_>,
+    request: SaveThresholdRequest,
+) -> UiResult<MonitorView> {
+    desk.monitor.save_threshold(request).await
+}
+
+#[tauri::command]
+pub async fn delete_balance_threshold(
+    desk: Desk<'_>,
+    request: DeleteThresholdRequest,
+) -> UiResult<MonitorView> {
+    desk.monitor.delete_threshold(request).await
 }
 
 #[tauri::command]

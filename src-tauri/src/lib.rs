@@ -17,6 +17,7 @@
 mod command_list;
 pub mod commands;
 pub mod dialog;
+pub mod monitor;
 pub mod share;
 
 use std::sync::Arc;
@@ -60,6 +61,8 @@ fn setup<R: Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::
     app.manage(desk);
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move { handle.state::<GridDesk>().start().await });
+    // Balance monitoring and low-balance notifications (monitor.rs).
+    monitor::start(app.handle());
     Ok(())
 }
 
@@ -164,6 +167,8 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         // Save dialogs are opened from Rust only; the window has no dialog permission.
         .plugin(tauri_plugin_dialog::init())
+        // Low-balance alerts as desktop notifications, sent from Rust (monitor.rs).
+        .plugin(tauri_plugin_notification::init())
         // The mail client of "E-mail…", opened from Rust only; the window has no opener permission.
         .plugin(tauri_plugin_opener::init())
         .setup(setup)

@@ -105,3 +105,43 @@ fn build_rs_and_lib_rs_take_the_list_from_the_one_declaration() {
         );
     }
 }
+
+/// Only Rust notifies (the balance monitor) and opens dialogs: no capability file grants the
+/// window a permission of the notification or dialog plugins, nor any plugin permission other
+/// than listening to the app's events and writing text to the clipboard.
+#[test]
+fn the_window_is_never_granted_notification_or_other_plugin_permissions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities");
+    let mut plugin_permissions = BTreeSet::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("the capabilities folder") {
+        let path = entry.expect("a capability file").path();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        files += 1;
+        // Any mention at all, also as an object `{ "identifier": "notification:…" }`.
+        assert!(
+            !text.contains("notification:") && !text.contains("dialog:"),
+            "{} grants the window a notification or dialog permission",
+            path.display()
+        );
+        let capability: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        for permission in capability["permissions"].as_array().expect("permissions") {
+            let name = permission
+                .as_str()
+                .or_else(|| permission["identifier"].as_str())
+                .expect("a permission name");
+            if !name.starts_with("allow-") {
+                plugin_permissions.insert(name.to_owned());
+            }
+        }
+    }
+    assert!(files >= 1, "no capability file in {}", dir.display());
+    let expected: BTreeSet<String> = [
+        "core:event:allow-listen",
+        "core:event:allow-unlisten",
+        "clipboard-manager:allow-write-text",
+    ]
+    .map(str::to_owned)
+    .into();
+    assert_eq!(plugin_permissions, expected);
+}

@@ -513,7 +513,8 @@ pub struct MoneyView {
 }
 
 impl MoneyView {
-    fn new(amount: &grid_client::models::CurrencyAmount) -> Self {
+    /// The view of one of Grid's amounts (shown, or "Unavailable" with the reason).
+    pub fn new(amount: &grid_client::models::CurrencyAmount) -> Self {
         let (display, unavailable) = match amount.display() {
             Ok(display) => (display, None),
             Err(why) => (UNAVAILABLE.to_owned(), Some(why.to_string())),
@@ -604,29 +605,71 @@ pub struct FundPreset {
     pub display: String,
 }
 
-/// The preset sizes, in whole units of the account's currency.
-const FUND_PRESET_UNITS: [i64; 3] = [100, 1_000, 10_000];
+/// Stablecoins pegged to a fiat currency: funded in the same sizes as fiat.
+const STABLECOINS: &[&str] = &[
+    "USDC", "USDT", "USDB", "PYUSD", "USDP", "USDG", "DAI", "TUSD", "FDUSD", "EURC", "EURT",
+];
 
-/// The one rule for sandbox funding presets: +100, +1,000 and +10,000 whole units of the
-/// account's currency, converted exactly to smallest units. Presets above Grid's limit are
-/// kept (the window shows them disabled); one too large for an `i64` of smallest units (a
-/// currency with 17 or more decimals) is left out, being far beyond the limit anyway.
+/// The smallest preset of a currency, as a power of ten of its whole units: fiat and
+/// stablecoins 10^2 (+100, +1,000, +10,000), bitcoin 10^-3 (+0.001, +0.01, +0.1), ether 10^-2,
+/// other crypto assets 10^0 (+1, +10, +100). A code Grid Desk does not know as crypto is taken
+/// as fiat (ISO 4217 codes are three letters; the crypto assets Grid lists are named here).
+pub fn preset_decade(code: Option<&str>) -> i32 {
+    let code = code.unwrap_or("").trim().to_ascii_uppercase();
+    match code.as_str() {
+        c if STABLECOINS.contains(&c) => 2,
+        "BTC" | "WBTC" | "CBBTC" | "LBTC" => -3,
+        "ETH" | "WETH" => -2,
+        "SOL" | "TRX" | "POL" | "MATIC" | "AVAX" | "LTC" | "XRP" | "BNB" | "ADA" | "DOGE"
+        | "XLM" | "TON" | "SUI" | "APT" | "NEAR" | "ARB" | "OP" => 0,
+        _ => 2,
+    }
+}
+
+/// The preset amounts, in smallest units: three consecutive powers of ten starting at
+/// [`preset_decade`] whole units, moved up when the currency cannot represent them (no unit
+/// smaller than one smallest unit) and down until the largest is within Grid's per-request
+/// limit ([`grid_client::money::MAX_FUND_AMOUNT`]), so no preset is ever above it.
+pub fn preset_amounts(code: Option<&str>, decimals: u32) -> Vec<i64> {
+    let max = grid_client::money::MAX_FUND_AMOUNT;
+    // The largest exponent e with 10^(e+2) <= max.
+    let mut top = 0_u32;
+    while 10_i64.checked_pow(top + 3).is_some_and(|v| v <= max) {
+        top += 1;
+    }
+    let wanted = i64::from(preset_decade(code)) + i64::from(decimals);
+    let exponent = u32::try_from(wanted.max(0)).unwrap_or(top).min(top);
+    (exponent..exponent + 3).map(|e| 10_i64.pow(e)).collect()
+}
+
+/// An amount in whole units without trailing zeros, for a button: 100000 at 2 decimals →
+/// "1,000", 100000 at 8 → "0.001".
+fn short_amount(amount: i64, decimals: u32) -> String {
+    let text = grid_client::money::format_minor_units(amount, decimals);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// The one rule for sandbox funding presets ([`preset_amounts`]): three sizes that fit the
+/// currency — USD/EUR/… +100, +1,000, +10,000; BTC +0.001, +0.01, +0.1 — never above Grid's
+/// per-request limit. None when the currency does not say its decimals, or has more than
+/// Grid Desk converts exactly.
 pub fn funding_view(currency: &Currency) -> FundingView {
     let presets = match currency.decimals {
-        None => Vec::new(),
-        Some(decimals) => FUND_PRESET_UNITS
-            .iter()
-            .filter_map(|&units| {
-                let amount = 10_i64
-                    .checked_pow(decimals)
-                    .and_then(|scale| units.checked_mul(scale))?;
-                Some(FundPreset {
+        Some(decimals) if decimals <= grid_client::money::MAX_DECIMALS => {
+            preset_amounts(currency.code.as_deref(), decimals)
+                .into_iter()
+                .map(|amount| FundPreset {
                     amount,
-                    label: format!("+{}", grid_client::money::format_minor_units(units, 0)),
+                    label: format!("+{}", short_amount(amount, decimals)),
                     display: grid_client::money::format_with_currency(amount, currency),
                 })
-            })
-            .collect(),
+                .collect()
+        }
+        _ => Vec::new(),
     };
     let max_amount = grid_client::money::MAX_FUND_AMOUNT;
     FundingView {
@@ -1027,16 +1070,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn fund_presets_are_whole_units_of_the_currency_in_smallest_units() {
-        let usd = funding_view(&currency("USD", Some("$"), Some(2)));
-        let presets: Vec<_> = usd
-            .presets
+    fn presets(view: &FundingView) -> Vec<(i64, &str, &str)> {
+        view.presets
             .iter()
             .map(|p| (p.amount, p.label.as_str(), p.display.as_str()))
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn fund_presets_fit_the_currency_in_smallest_units() {
+        let usd = funding_view(&currency("USD", Some("$"), Some(2)));
         assert_eq!(
-            presets,
+            presets(&usd),
             [
                 (10_000, "+100", "$100.00"),
                 (100_000, "+1,000", "$1,000.00"),
@@ -1046,21 +1091,76 @@ mod tests {
         assert_eq!(usd.max_amount, grid_client::money::MAX_FUND_AMOUNT);
         assert_eq!(usd.max_display, "$1,000,000,000.00");
 
-        // 10,000 BTC is 10^12 satoshis: above the limit, still offered (shown disabled).
-        let btc = funding_view(&currency("BTC", None, Some(8)));
-        assert_eq!(btc.presets[2].amount, 1_000_000_000_000);
-        assert!(btc.presets[2].amount > btc.max_amount);
-        assert_eq!(btc.presets[0].display, "100.00000000 BTC");
+        let btc = funding_view(&currency("BTC", Some("₿"), Some(8)));
+        assert_eq!(
+            presets(&btc),
+            [
+                (100_000, "+0.001", "0.00100000 BTC"),
+                (1_000_000, "+0.01", "0.01000000 BTC"),
+                (10_000_000, "+0.1", "0.10000000 BTC"),
+            ]
+        );
+
+        // A stablecoin is funded like the currency it follows, in its own decimals.
+        let usdc = funding_view(&currency("USDC", Some("USDC"), Some(6)));
+        assert_eq!(
+            presets(&usdc),
+            [
+                (100_000_000, "+100", "100.000000 USDC"),
+                (1_000_000_000, "+1,000", "1,000.000000 USDC"),
+                (10_000_000_000, "+10,000", "10,000.000000 USDC"),
+            ]
+        );
 
         let jpy = funding_view(&currency("JPY", Some("¥"), Some(0)));
-        assert_eq!(jpy.presets[1].amount, 1_000);
+        assert_eq!(
+            jpy.presets.iter().map(|p| p.amount).collect::<Vec<_>>(),
+            [100, 1_000, 10_000]
+        );
+        let sol = funding_view(&currency("SOL", None, Some(9)));
+        assert_eq!(
+            sol.presets
+                .iter()
+                .map(|p| p.label.as_str())
+                .collect::<Vec<_>>(),
+            ["+1", "+10", "+100"]
+        );
 
         let unknown = funding_view(&currency("XYZ", None, None));
         assert!(unknown.presets.is_empty(), "no presets without decimals");
+        let absurd = funding_view(&currency("XYZ", None, Some(19)));
+        assert!(absurd.presets.is_empty(), "no presets beyond 18 decimals");
+    }
 
-        // 100 units of an 18-decimal token is 10^20: no i64 holds it, so it is left out.
+    #[test]
+    fn no_preset_is_ever_above_grids_limit_or_below_one_smallest_unit() {
+        let max = grid_client::money::MAX_FUND_AMOUNT;
+        for code in ["USD", "BTC", "ETH", "USDC", "SOL", "JPY", "ZZZ"] {
+            for decimals in 0..=grid_client::money::MAX_DECIMALS {
+                let view = funding_view(&currency(code, None, Some(decimals)));
+                let amounts: Vec<i64> = view.presets.iter().map(|p| p.amount).collect();
+                assert_eq!(amounts.len(), 3, "{code} {decimals}");
+                assert!(
+                    amounts.iter().all(|&a| (1..=max).contains(&a)),
+                    "{code} {decimals}: {amounts:?}"
+                );
+                assert_eq!(amounts[1], amounts[0] * 10, "{code} {decimals}");
+                assert_eq!(amounts[2], amounts[1] * 10, "{code} {decimals}");
+            }
+        }
+        // 0.01 ETH is 10^16 wei, far above the 10^11 limit: the presets move down to fit.
         let eth = funding_view(&currency("ETH", None, Some(18)));
-        assert!(eth.presets.is_empty(), "{:?}", eth.presets);
+        assert_eq!(
+            presets(&eth).iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            [
+                (1_000_000_000, "+0.000000001"),
+                (10_000_000_000, "+0.00000001"),
+                (100_000_000_000, "+0.0000001"),
+            ]
+        );
+        // BTC in a ledger without decimals cannot hold 0.001: one unit is the least.
+        let whole_btc = funding_view(&currency("BTC", None, Some(0)));
+        assert_eq!(whole_btc.presets[0].amount, 1);
     }
 
     #[test]

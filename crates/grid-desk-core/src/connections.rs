@@ -190,6 +190,60 @@ impl Connections {
         }
     }
 
+    /// The balance monitoring settings of connection `id` (the defaults when none are saved).
+    pub async fn monitor_settings(&self, id: &str) -> crate::monitor::MonitorSettings {
+        self.inner
+            .lock()
+            .await
+            .config
+            .monitoring
+            .get(id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Saves the balance monitoring settings of connection `id` in the connections file, beside
+    /// the connection.
+    /// `below` is the monitor's own ([`Self::save_monitor_below`]): the one saved is kept.
+    pub async fn save_monitor_settings(
+        &self,
+        id: &str,
+        mut settings: crate::monitor::MonitorSettings,
+    ) -> UiResult<()> {
+        let mut inner = self.inner.lock().await;
+        if id != DEMO_ID && id != ENV_ID && inner.config.get(id).is_none() {
+            return Err(UiError::not_found("That connection no longer exists."));
+        }
+        let mut config = inner.config.clone();
+        settings.below = config
+            .monitoring
+            .get(id)
+            .map(|s| s.below.clone())
+            .unwrap_or_default();
+        config.monitoring.insert(id.to_owned(), settings);
+        self.file.save(&config)?;
+        inner.config = config;
+        Ok(())
+    }
+
+    /// Saves which accounts of connection `id` are below their alert level (and since when),
+    /// so a restart does not alert for them again.
+    pub async fn save_monitor_below(
+        &self,
+        id: &str,
+        below: std::collections::BTreeMap<String, i64>,
+    ) -> UiResult<()> {
+        let mut inner = self.inner.lock().await;
+        if id != DEMO_ID && id != ENV_ID && inner.config.get(id).is_none() {
+            return Ok(());
+        }
+        let mut config = inner.config.clone();
+        config.monitoring.entry(id.to_owned()).or_default().below = below;
+        self.file.save(&config)?;
+        inner.config = config;
+        Ok(())
+    }
+
     pub async fn active_id(&self) -> String {
         self.inner.lock().await.active.clone()
     }

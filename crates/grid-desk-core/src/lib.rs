@@ -9,6 +9,7 @@
 //! | [`Signing`] | signed-update challenges, step two's signature, session keys | [`signing`] |
 //! | [`Printing`] | print scopes → accounts → PDF/CSV bytes → an atomic save where the person chose | [`printing`] |
 //! | [`Preferences`] | how the window was left: last tab, each tab's view and filters | [`preferences`] |
+//! | [`Monitor`] | balance refresh on its own (interval, off switch, back-off, one at a time), changed balances, low-balance thresholds and alerts | [`monitor`] |
 //! | [`Logs`] | where the log files are; "Open logs folder" | [`logs`] |
 //! | [`Notices`] | what the window must be told unasked: a file set aside, a file owned by another Grid Desk | [`notices`] |
 //! | [`Activity`] / [`JournalTab`] | the activity journal and the last-known account lists (`journal.sqlite3` in the app's data directory): written by the services above, browsed and exported by the Journal tab | [`activity`] |
@@ -33,6 +34,7 @@ pub mod input;
 pub mod keychain;
 pub mod locale;
 pub mod logs;
+pub mod monitor;
 pub mod notices;
 pub mod preferences;
 pub mod printing;
@@ -51,6 +53,7 @@ pub use connections::Connections;
 pub use demo::Demo;
 pub use error::{UiCode, UiError, UiResult};
 pub use logs::Logs;
+pub use monitor::Monitor;
 pub use notices::Notices;
 pub use preferences::Preferences;
 pub use printing::Printing;
@@ -80,6 +83,8 @@ pub struct DeskOptions {
     pub export_dir: Option<PathBuf>,
     /// Sees every response of the demo simulator (tests check them against the spec).
     pub demo_observer: Option<DemoObserver>,
+    /// The balance monitor's clock: the system's in the app, a fake one in tests.
+    pub monitor_clock: Arc<dyn monitor::Clock>,
     /// The OS log directory, for "Open logs folder".
     pub log_dir: Option<PathBuf>,
 }
@@ -96,6 +101,7 @@ impl DeskOptions {
             store,
             export_dir: None,
             demo_observer: None,
+            monitor_clock: Arc::new(monitor::SystemClock),
             log_dir: None,
         }
     }
@@ -110,6 +116,7 @@ pub struct GridDesk {
     pub signing: Signing,
     pub printing: Printing,
     pub preferences: Preferences,
+    pub monitor: Arc<Monitor>,
     /// What the window must be told that no request asked for (files set aside, …).
     pub notices: Arc<Notices>,
     pub logs: Logs,
@@ -145,8 +152,13 @@ impl GridDesk {
         ));
         let remembered = Arc::new(AccountCache::default());
         let preferences = Preferences::open(&options.config_dir);
+        let monitor = Arc::new(Monitor::new(
+            Arc::clone(&connections),
+            options.monitor_clock,
+        ));
         Self {
             preferences,
+            monitor,
             journal: JournalTab::new(Arc::clone(&connections)),
             workspace: Workspace::new(Arc::clone(&connections), Arc::clone(&remembered)),
             accounts: Accounts::new(Arc::clone(&connections), Arc::clone(&remembered)),

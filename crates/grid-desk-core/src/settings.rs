@@ -57,6 +57,10 @@ pub struct ConnectionsConfig {
     pub active: Option<String>,
     #[serde(default)]
     pub connections: Vec<ConnectionSettings>,
+    /// Balance monitoring per connection id (the demo and environment connections too): the
+    /// refresh switch and interval, and the low-balance thresholds (`monitor.rs`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub monitoring: std::collections::BTreeMap<String, crate::monitor::MonitorSettings>,
 }
 
 impl ConnectionsConfig {
@@ -75,6 +79,7 @@ impl ConnectionsConfig {
     pub fn remove(&mut self, id: &str) -> bool {
         let before = self.connections.len();
         self.connections.retain(|c| c.id != id);
+        self.monitoring.remove(id);
         if self.active.as_deref() == Some(id) {
             self.active = None;
         }
