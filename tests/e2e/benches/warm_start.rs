@@ -45,6 +45,7 @@ async fn first_card(
             ],
             ready: Ready::Nothing,
             reuse_profile: reuse,
+            ..Launch::default()
         },
     )
     .await;
