@@ -243,6 +243,18 @@ async fn journal_tab_and_last_known_accounts_while_grid_is_unreachable() {
     assert!(path.ends_with("com.griddesk.app/journal.sqlite3"), "{path}");
     app.reveal(&app.find("journal-path").await).await;
     app.snap("journal-settings-path").await;
+    // Back to the accounts before closing: the next start opens on the tab shown last.
+    app.click("tab-platform").await;
+    let preferences = app
+        .profile
+        .home
+        .join(".config/com.griddesk.app/ui-preferences.json");
+    app.wait_for("the platform tab remembered", STEP, async || {
+        let saved = std::fs::read_to_string(&preferences).unwrap_or_default();
+        let saved: serde_json::Value = serde_json::from_str(&saved).unwrap_or_default();
+        Ok((saved["lastTab"] == "platform").then_some(()))
+    })
+    .await;
     let profile = app.shut_down().await;
 
     // Grid goes away; the next start opens on the last-known accounts, "as of".
