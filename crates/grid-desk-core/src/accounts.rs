@@ -620,12 +620,9 @@ impl Accounts {
                 });
                 let page = customer_accounts(&active.client, request).await?;
                 if let Some(key) = key {
-                    self.connections.activity().keep_list(
-                        &active.id,
-                        &key,
-                        &page.data,
-                        page.total_count,
-                    );
+                    self.connections
+                        .activity()
+                        .keep_list(&active.id, &key, &page.data, page.total_count);
                 }
                 let page = PageView::from_page(page, account_view);
                 self.remembered.remember(&active.id, &page.items);
