@@ -3,6 +3,10 @@
 //! two QR codes). Prints the median of several runs and the file size.
 //!
 //! `cargo bench -p deposit-instructions --bench pdf`
+//!
+//! Knobs, for profiling one size under valgrind (`PDF_BENCH_SIZES=100 PDF_BENCH_RUNS=0 valgrind
+//! --tool=callgrind target/release/deps/pdf-*`): `PDF_BENCH_SIZES` (account counts, default
+//! `1,100,1000`; empty: none) and `PDF_BENCH_RUNS` (renders after the first, default 21, 9, 5).
 
 // Printing the figures is this program's job.
 #![allow(clippy::print_stdout)]
@@ -10,7 +14,8 @@
 use std::time::{Duration, Instant};
 
 use deposit_instructions::{
-    account_view, qr_matrix, render_pdf_output, AccountView, SheetEnvironment, SheetOptions,
+    account_view, qr_matrix, qr_matrix_reference, render_pdf_output, AccountView, QrError,
+    SheetEnvironment, SheetOptions,
 };
 use grid_client::models::InternalAccount;
 use serde_json::json;
@@ -93,27 +98,49 @@ fn main() {
         .iter()
         .flat_map(|i| i.qr_targets.iter().map(|q| q.value.as_str()))
         .collect();
-    let mut times = Vec::new();
-    for _ in 0..21 {
-        let start = Instant::now();
-        for value in &values {
-            qr_matrix(value).expect("encodes");
+    for (what, encode) in [
+        (
+            "the qrcode crate's own mask choice",
+            qr_matrix_reference as fn(&str) -> Result<(usize, Vec<bool>), QrError>,
+        ),
+        ("the crate's masks, scored by us (used)", qr_matrix),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..21 {
+            let start = Instant::now();
+            for value in &values {
+                encode(value).expect("encodes");
+            }
+            times.push(start.elapsed());
         }
-        times.push(start.elapsed());
+        println!(
+            "QR encoding alone, {} codes of one account, {what}: median {}",
+            values.len(),
+            millis(median(times))
+        );
     }
-    println!(
-        "QR encoding alone (qrcode crate), {} codes of one account: median {}",
-        values.len(),
-        millis(median(times))
-    );
     // Each size gets accounts of its own, so its first run encodes every QR code (the process
     // keeps encoded codes: later runs of the same accounts reuse them, as printing the same
     // accounts again in the app does).
-    for (count, runs, base) in [
-        (1, 21, 1_000_000),
-        (100, 9, 2_000_000),
-        (1_000, 5, 3_000_000),
-    ] {
+    let sizes: Vec<usize> = std::env::var("PDF_BENCH_SIZES").map_or_else(
+        |_| vec![1, 100, 1_000],
+        |list| {
+            list.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect()
+        },
+    );
+    let runs_knob: Option<usize> = std::env::var("PDF_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.trim().parse().ok());
+    for (index, count) in sizes.into_iter().enumerate() {
+        let runs = runs_knob.unwrap_or(match count {
+            0..=1 => 21,
+            2..=100 => 9,
+            _ => 5,
+        });
+        // Accounts of their own for each size, so each first render encodes every code.
+        let base = (index + 1) * 1_000_000;
         let accounts: Vec<AccountView> = (base..base + count).map(account).collect();
         let start = Instant::now();
         let pdf = render_pdf_output(&accounts, &options).expect("pdf");
@@ -131,10 +158,15 @@ fn main() {
             );
         }
         let fastest = times.iter().min().copied().unwrap_or_default();
+        let again = if times.is_empty() {
+            "-".to_owned()
+        } else {
+            millis(median(times))
+        };
         println!(
             "{count:>6} accounts: first {:>10} (QR codes encoded); again: median {:>10} (min {:>10}, {runs} runs); {:>6} KiB ({} KiB an account), {pages} pages",
             millis(cold),
-            millis(median(times)),
+            again,
             millis(fastest),
             size / 1024,
             Tenths(size * 10 / 1024 / count),

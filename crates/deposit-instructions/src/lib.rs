@@ -14,7 +14,7 @@ pub use pdf::{
     missing_scripts, render_pdf, render_pdf_output, render_pdf_with_fonts, render_sheets, Fonts,
     MissingScript, PdfError, PdfOutput,
 };
-pub use qr::{qr_matrix, qr_svg, QrError};
+pub use qr::{qr_matrix, qr_matrix_reference, qr_svg, QrError};
 pub use share::{document_html, document_text, mailto, Mailto, EMAIL_SUBJECT, MAX_MAILTO_CHARS};
 pub use sheet::{
     build_sheet, build_sheets, paper_for_locale, Paper, Sheet, SheetDocument, SheetEnvironment,
