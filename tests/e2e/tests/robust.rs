@@ -1,6 +1,7 @@
 //! Issue 10 (app side) and issue 13 item 7 in the real window: one instance, damaged files set
 //! aside with a notice, a slow listing shown in progress and cancelled, amounts in a German
-//! number format, and the workspace (tab, filters, window size, logs) remembered.
+//! number format, and the workspace (tab, filters, window size, logs) remembered, on the demo
+//! and on a sandbox connection.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -3,7 +3,7 @@
 //! same order; every script prints in the preview and right-to-left values read right to left;
 //! "Copy all" puts the complete instructions on the clipboard (text and HTML); "E-mail…" saves
 //! the PDF, says where, and hands a `mailto:` draft to the system's opener (a recording
-//! `xdg-open` placed first on the app's PATH).
+//! `xdg-open` placed first on the app's PATH); those two on the demo and on a sandbox connection.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
