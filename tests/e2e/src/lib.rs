@@ -1268,6 +1268,55 @@ impl Drop for SimProcess {
     }
 }
 
+/// Where a test's window gets its accounts: the built-in offline demo, or a sandbox connection
+/// (the `GRID_*` variables) to a separately started `grid-sim`, the stand-in for Grid's sandbox.
+/// One test body runs against both; money is added "outside the app" through [`Grid::api`].
+#[derive(Debug)]
+pub enum Grid {
+    Demo,
+    Sandbox(Box<SimProcess>),
+}
+
+impl Grid {
+    /// A fresh simulator with credentials of its own, reached as a sandbox connection.
+    pub fn sandbox(name: &str) -> Self {
+        Self::Sandbox(Box::new(SimProcess::start(
+            &format!("e2e-{name}-id"),
+            &format!("e2e-{name}-secret"),
+            &[],
+        )))
+    }
+
+    /// `launch` with the connection's variables added (none for the demo).
+    pub fn launch(&self, mut launch: Launch) -> Launch {
+        if let Self::Sandbox(sim) = self {
+            launch.env.extend([
+                ("GRID_CLIENT_ID".to_owned(), sim.api.client_id.clone()),
+                ("GRID_CLIENT_SECRET".to_owned(), sim.api.secret.clone()),
+                ("GRID_BASE_URL".to_owned(), sim.url.clone()),
+                ("GRID_ENVIRONMENT".to_owned(), "sandbox".to_owned()),
+            ]);
+        }
+        launch
+    }
+
+    /// The simulator the window shows: the app's own demo, or the sandbox one.
+    pub fn api<'a>(&'a self, app: &'a App) -> &'a SimApi {
+        match self {
+            Self::Demo => &app.demo,
+            Self::Sandbox(sim) => &sim.api,
+        }
+    }
+
+    /// The marking the app puts on what it copies and prints for this environment.
+    pub fn marking(&self) -> &'static str {
+        match self {
+            Self::Demo => "DEMO",
+            Self::Sandbox(_) => "SANDBOX",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

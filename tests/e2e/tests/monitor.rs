@@ -1,18 +1,18 @@
-//! Balance monitoring and low-balance alerts in the real window: a fund made outside the app
-//! (straight to the demo simulator) appears on its card as "+$1,000.00 since HH:MM" after a
+//! Balance monitoring and low-balance alerts in the real window, on the demo and on a sandbox
+//! connection: a fund made outside the app (straight to the simulator) appears on its card as "+$1,000.00 since HH:MM" after a
 //! short refresh interval, and an alert level above a balance raises one desktop notification,
 //! observed on the test's private D-Bus session (scripts/e2e-session records the Notify calls).
 
 use std::time::Duration;
 
-use grid_desk_e2e::{text, tid, App};
+use grid_desk_e2e::{text, tid, App, Grid, SimApi};
 
-async fn usd_platform_account(app: &App) -> (String, i64) {
-    let accounts = app.demo.platform_accounts().await;
+async fn usd_platform_account(grid: &SimApi) -> (String, i64) {
+    let accounts = grid.platform_accounts().await;
     let usd = accounts
         .iter()
         .find(|a| a["balance"]["currency"]["code"] == "USD")
-        .expect("the demo has a USD platform account");
+        .expect("the simulator has a USD platform account");
     (
         usd["id"].as_str().expect("id").to_owned(),
         usd["balance"]["amount"].as_i64().expect("amount"),
@@ -34,10 +34,25 @@ fn notifications() -> String {
 
 #[tokio::test]
 async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_notification() {
-    let app = App::launch("monitor").await;
-    let (usd, balance) = usd_platform_account(&app).await;
+    delta_alert_and_presets("monitor", Grid::Demo).await;
+}
 
-    // A short interval, saved for the demo connection.
+#[tokio::test]
+async fn on_a_sandbox_connection_a_fund_outside_the_app_shows_its_delta_and_one_notification() {
+    delta_alert_and_presets("monitor-sandbox", Grid::sandbox("monitor")).await;
+}
+
+/// The whole check on one connection; screenshots are named `<name>-alerts`, `<name>-delta`,
+/// `<name>-btc-presets`.
+async fn delta_alert_and_presets(name: &str, grid: Grid) {
+    let app = App::launch_with(name, grid.launch(Default::default())).await;
+    let api = grid.api(&app);
+    let (usd, balance) = usd_platform_account(api).await;
+    // The recorder serves the whole e2e session: count only this test's notifications.
+    const SAID: &str = "Low balance: Platform USD account";
+    let earlier = notifications().matches(SAID).count();
+
+    // A short interval, saved for the connection shown.
     app.click("tab-settings").await;
     fill(&app, "monitor-interval", "5").await;
     app.click("monitor-save").await;
@@ -73,12 +88,19 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
     fill(&app, "threshold-key", &usd).await;
     fill(&app, "threshold-amount", &level).await;
     app.click("threshold-save").await;
-    let entry = app
+    // Read in the probe: the list is redrawn on every refresh, so a found entry can be
+    // replaced (and read as empty) before its text is read.
+    let entry_text = app
         .wait_for("the alert entry", Duration::from_secs(15), async || {
-            Ok(app.all("alert-entry").await.into_iter().next())
+            for entry in app.all("alert-entry").await {
+                let said = text(&entry).await;
+                if !said.is_empty() {
+                    return Ok(Some(said));
+                }
+            }
+            Ok(None)
         })
         .await;
-    let entry_text = text(&entry).await;
     assert!(
         entry_text.contains("Low balance: Platform USD account"),
         "{entry_text}"
@@ -94,17 +116,19 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
             Duration::from_secs(15),
             async || {
                 let log = notifications();
+                // From this test's notification on.
                 Ok(log
-                    .contains("Low balance: Platform USD account")
-                    .then_some(log))
+                    .match_indices(SAID)
+                    .nth(earlier)
+                    .map(|(at, _)| log[at..].to_owned()))
             },
         )
         .await;
     assert!(seen.contains("below the alert level of $"), "{seen}");
-    app.snap("monitor-alerts").await;
+    app.snap(&format!("{name}-alerts")).await;
 
     // Funded outside the app: the card shows the delta after a refresh or two.
-    app.demo.fund(&usd, 100_000).await;
+    api.fund(&usd, 100_000).await;
     app.click("tab-platform").await;
     let card = app.card(&usd).await;
     let mark = app
@@ -127,15 +151,15 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
     {
         app.reveal(&mark).await;
     }
-    app.snap("monitor-delta").await;
+    app.snap(&format!("{name}-delta")).await;
 
     // The BTC card's fund presets fit bitcoin: +0.001, +0.01, +0.1 (not +10,000 BTC).
-    let accounts = app.demo.platform_accounts().await;
+    let accounts = api.platform_accounts().await;
     let btc = accounts
         .iter()
         .find(|a| a["balance"]["currency"]["code"] == "BTC")
         .and_then(|a| a["id"].as_str())
-        .expect("the demo has a BTC platform account")
+        .expect("the simulator has a BTC platform account")
         .to_owned();
     let card = app.card(&btc).await;
     let presets = card
@@ -148,13 +172,11 @@ async fn a_fund_outside_the_app_shows_its_delta_and_a_low_balance_raises_one_not
     }
     assert_eq!(labels, ["+0.001 BTC", "+0.01 BTC", "+0.1 BTC"]);
     app.reveal(&presets[0]).await;
-    app.snap("monitor-btc-presets").await;
+    app.snap(&format!("{name}-btc-presets")).await;
 
     // Still below the level after more refreshes: no second notification.
     tokio::time::sleep(Duration::from_secs(11)).await;
-    let count = notifications()
-        .matches("Low balance: Platform USD account")
-        .count();
+    let count = notifications().matches(SAID).count() - earlier;
     assert_eq!(count, 1, "one notification per crossing");
     app.shut_down().await;
 }

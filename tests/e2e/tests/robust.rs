@@ -1,6 +1,7 @@
 //! Issue 10 (app side) and issue 13 item 7 in the real window: one instance, damaged files set
 //! aside with a notice, a slow listing shown in progress and cancelled, amounts in a German
-//! number format, and the workspace (tab, filters, window size, logs) remembered.
+//! number format, and the workspace (tab, filters, window size, logs) remembered, on the demo
+//! and on a sandbox connection.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::Locator;
-use grid_desk_e2e::{text, text_content, tid, tools, App, Launch, Profile, STEP};
+use grid_desk_e2e::{text, text_content, tid, tools, App, Grid, Launch, Profile, STEP};
 use grid_sim::control::Fault;
 
 fn config_dir(profile: &Profile) -> PathBuf {
@@ -317,7 +318,18 @@ async fn amounts_follow_a_german_locale_and_a_locale_dependent_one_is_confirmed(
 
 #[tokio::test]
 async fn the_workspace_and_window_are_remembered_after_a_restart() {
-    let app = App::launch("remember").await;
+    remember("remember", Grid::Demo).await;
+}
+
+#[tokio::test]
+async fn the_workspace_and_window_are_remembered_after_a_restart_on_a_sandbox_connection() {
+    remember("remember_sandbox", Grid::sandbox("remember")).await;
+}
+
+/// Tab, filter and window size survive a restart on that connection, and Settings names the
+/// logs folder; screenshot `<name>_settings_logs`.
+async fn remember(name: &str, grid: Grid) {
+    let app = App::launch_with(name, grid.launch(Launch::default())).await;
     app.client
         .set_window_rect(40, 30, 1100, 760)
         .await
@@ -336,11 +348,11 @@ async fn the_workspace_and_window_are_remembered_after_a_restart() {
         .expect("the preferences were saved");
     assert!(saved.contains("customers"), "{saved}");
 
-    let relaunch = Launch {
+    let relaunch = grid.launch(Launch {
         keep_window_size: true,
         ..Launch::default()
-    };
-    let app = App::launch_again("remember_again", profile, relaunch).await;
+    });
+    let app = App::launch_again(&format!("{name}_again"), profile, relaunch).await;
     let tab = app.find("tab-customers").await;
     assert_eq!(
         tab.attr("aria-selected").await.ok().flatten().as_deref(),
@@ -378,6 +390,6 @@ async fn the_workspace_and_window_are_remembered_after_a_restart() {
         "the log file is in {}",
         dir.display()
     );
-    app.snap("remember_settings_logs").await;
+    app.snap(&format!("{name}_settings_logs")).await;
     app.shut_down().await;
 }

@@ -3,13 +3,13 @@
 //! same order; every script prints in the preview and right-to-left values read right to left;
 //! "Copy all" puts the complete instructions on the clipboard (text and HTML); "E-mail…" saves
 //! the PDF, says where, and hands a `mailto:` draft to the system's opener (a recording
-//! `xdg-open` placed first on the app's PATH).
+//! `xdg-open` placed first on the app's PATH); those two on the demo and on a sandbox connection.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use fantoccini::Locator;
-use grid_desk_e2e::{clipboard, text_content, tid, App, Launch, STEP};
+use grid_desk_e2e::{clipboard, text_content, tid, App, Grid, Launch, STEP};
 use serde_json::{json, Value};
 
 /// The one file in `dir` with that extension, newest first when there are several.
@@ -308,17 +308,26 @@ fn clipboard_as(target: &str) -> String {
 
 #[tokio::test]
 async fn sheet_copy_all_puts_the_complete_instructions_on_the_clipboard() {
-    let app = App::launch("sheets_copy_all").await;
-    let account = app
-        .demo
+    copy_all("sheets_copy_all", Grid::Demo).await;
+}
+
+#[tokio::test]
+async fn sheet_copy_all_on_a_sandbox_connection() {
+    copy_all("sheets_copy_all_sandbox", Grid::sandbox("copy")).await;
+}
+
+/// "Copy all" of one card on that connection; screenshot `<name>`.
+async fn copy_all(name: &str, grid: Grid) {
+    let app = App::launch_with(name, grid.launch(Launch::default())).await;
+    let api = grid.api(&app);
+    let account = api
         .platform_accounts()
         .await
         .into_iter()
         .find(|a| a["balance"]["currency"]["code"] == "USD")
         .expect("a USD platform account");
     let id = account["id"].as_str().expect("id").to_owned();
-    app.demo
-        .control()
+    api.control()
         .edit_internal_account(
             &id,
             &json!({"fundingPaymentInstructions": [{
@@ -361,7 +370,10 @@ async fn sheet_copy_all_puts_the_complete_instructions_on_the_clipboard() {
         );
     }
     assert!(copied.contains("Pay <b>now</b> & quote"), "text stays text");
-    assert!(copied.contains("DEMO"), "the demo marking is copied too");
+    assert!(
+        copied.contains(grid.marking()),
+        "the environment's marking is copied too"
+    );
     let html = clipboard_as("text/html");
     assert!(
         html.contains("First &lt;Bank&gt; &amp; Trust") && html.contains(&id),
@@ -379,12 +391,23 @@ async fn sheet_copy_all_puts_the_complete_instructions_on_the_clipboard() {
         Ok(None)
     })
     .await;
-    app.snap("sheets-copy-all").await;
+    app.snap(&name.replace('_', "-")).await;
     app.shut_down().await;
 }
 
 #[tokio::test]
 async fn sheet_email_saves_the_pdf_says_where_and_opens_a_mailto_draft() {
+    email("sheets-email", Grid::Demo).await;
+}
+
+#[tokio::test]
+async fn sheet_email_on_a_sandbox_connection() {
+    email("sheets-email-sandbox", Grid::sandbox("email")).await;
+}
+
+/// "E-mail…" from the print dialog of every platform account on that connection; screenshot
+/// `<name>-status`.
+async fn email(name: &str, grid: Grid) {
     let exports = tempfile::tempdir().expect("an export dir");
     let bin = tempfile::tempdir().expect("a bin dir");
     let record = bin.path().join("opened.txt");
@@ -406,8 +429,8 @@ async fn sheet_email_saves_the_pdf_says_where_and_opens_a_mailto_draft() {
         std::env::var("PATH").unwrap_or_default()
     );
     let app = App::launch_with(
-        "sheets_email",
-        Launch {
+        name,
+        grid.launch(Launch {
             env: vec![
                 (
                     "GRID_DESK_EXPORT_DIR".into(),
@@ -416,11 +439,11 @@ async fn sheet_email_saves_the_pdf_says_where_and_opens_a_mailto_draft() {
                 ("PATH".into(), path),
             ],
             ..Launch::default()
-        },
+        }),
     )
     .await;
-    let mut ids: Vec<String> = app
-        .demo
+    let mut ids: Vec<String> = grid
+        .api(&app)
         .platform_accounts()
         .await
         .iter()
@@ -464,7 +487,7 @@ async fn sheet_email_saves_the_pdf_says_where_and_opens_a_mailto_draft() {
             "a shortened draft says so: {body}"
         );
     }
-    app.snap("sheets-email-status").await;
+    app.snap(&format!("{name}-status")).await;
     app.shut_down().await;
 }
 
