@@ -46,6 +46,7 @@ export function setUpFunding(card, view) {
     button.dataset.action = 'fund-preset';
     button.dataset.testid = 'fund-preset';
     button.dataset.amount = String(preset.amount);
+    button.dataset.display = preset.display;
     button.textContent = `${preset.label} ${code}`.trim();
     button.setAttribute('aria-label', `${button.textContent}: add ${preset.display} to this sandbox account`);
     if (preset.amount > funding.maxAmount) {
@@ -179,8 +180,9 @@ async function fund(card, view, amount, added, callbacks) {
 export function fundPreset(button, card, view, callbacks) {
   if (button.disabled) return;
   const amount = Number(button.dataset.amount);
-  const label = (button.textContent ?? '').replace(/^\+/, '');
-  return fund(card, view, amount, label, callbacks);
+  // Said the way every amount is: "$100.00", from Rust's one formatter.
+  const added = button.dataset.display ?? '';
+  return fund(card, view, amount, added, callbacks);
 }
 
 /**
