@@ -16,8 +16,8 @@ import { ChunkedCards } from './chunks.js';
 import { ErrorCode, uiError } from './errors.js';
 import { checkNotices } from './notices.js';
 import { groupDigits } from './format.js';
-import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
-import { hideBanner, showBanner, toast, toastError } from './notify.js';
+import { fundAnswers, fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
+import { hideBanner, showBanner, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
 import { copyInstructions, emailInstructions, openPrintDialog } from './print.js';
 import { AccountViews } from './views.js';
@@ -413,20 +413,8 @@ function accountChanged(updated) {
   if (card) updateAccountCard(card, updated);
 }
 
-/** @type {import('./funding.js').FundCallbacks} */
-const fundCallbacks = {
-  onFunded(updated, added) {
-    accountChanged(updated);
-    toast(`Added ${added}. Available balance: ${updated.balance.display}.`, { kind: 'success' });
-  },
-  onUnknownOutcome(err) {
-    if (err.account) accountChanged(err.account);
-    toast(err.message, { kind: 'error', timeoutMs: 30000 });
-  },
-  onError(err) {
-    toastError(err);
-  },
-};
+/** What a fund from this view's cards says, and where the new balance goes. */
+const fundCallbacks = fundAnswers(accountChanged);
 
 /** @param {MouseEvent} e */
 async function clicked(e) {

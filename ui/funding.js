@@ -5,6 +5,7 @@
 
 import * as bridge from './bridge.js';
 import { ErrorCode, uiError } from './errors.js';
+import { toast, toastError } from './notify.js';
 
 /** @typedef {import('./bridge.js').AccountView} AccountView */
 /** @typedef {import('./bridge.js').UiError} UiError */
@@ -170,6 +171,28 @@ async function fund(card, view, amount, added, callbacks) {
     }
     setBusy(card, false);
   }
+}
+
+/**
+ * The usual answers to a fund, for every view with account cards: the card shows the new (or
+ * re-read) balance through `accountChanged`, and a toast says what happened.
+ * @param {(view: AccountView) => unknown} accountChanged
+ * @returns {FundCallbacks}
+ */
+export function fundAnswers(accountChanged) {
+  return {
+    onFunded(updated, added) {
+      accountChanged(updated);
+      toast(`Added ${added}. Available balance: ${updated.balance.display}.`, { kind: 'success' });
+    },
+    onUnknownOutcome(err) {
+      if (err.account) accountChanged(err.account);
+      toast(err.message, { kind: 'error', timeoutMs: 30000 });
+    },
+    onError(err) {
+      toastError(err);
+    },
+  };
 }
 
 /**

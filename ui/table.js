@@ -13,7 +13,7 @@ import {
   copyButton, copyFromButton, hydrateAccountCard, loadQr, renderAccountCard, renderExternalCard, updateAccountCard,
 } from './cards.js';
 import { formatDateTime } from './format.js';
-import { fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
+import { fundAnswers, fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
 import { hideBanner, showBanner, toast, toastError } from './notify.js';
 import { openPatchDialog } from './patch.js';
 import { openPrintDialog } from './print.js';
@@ -650,20 +650,8 @@ async function accountChanged(updated) {
   }
 }
 
-/** @type {import('./funding.js').FundCallbacks} */
-const fundCallbacks = {
-  onFunded(updated, added) {
-    accountChanged(updated);
-    toast(`Added ${added}. Available balance: ${updated.balance.display}.`, { kind: 'success' });
-  },
-  onUnknownOutcome(err) {
-    if (err.account) accountChanged(err.account);
-    toast(err.message, { kind: 'error', timeoutMs: 30000 });
-  },
-  onError(err) {
-    toastError(err);
-  },
-};
+/** What a fund from this view's cards says, and where the new balance goes. */
+const fundCallbacks = fundAnswers(accountChanged);
 
 /** @param {MouseEvent} e */
 async function paneClicked(e) {
