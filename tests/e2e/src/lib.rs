@@ -1317,6 +1317,49 @@ impl Grid {
     }
 }
 
+/// The file with that extension written last to `dir` (an export directory of a test).
+pub fn newest_file(dir: &Path, ext: &str) -> PathBuf {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = fs::read_dir(dir)
+        .expect("the export dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .map(|p| (p.metadata().and_then(|m| m.modified()).expect("mtime"), p))
+        .collect();
+    files.sort();
+    files
+        .pop()
+        .unwrap_or_else(|| panic!("no .{ext} file was written to {}", dir.display()))
+        .1
+}
+
+impl App {
+    /// Clicks a button of the print dialog and waits for its status line to settle; returns it.
+    pub async fn print_dialog_action(&self, button: &str) -> String {
+        let dialog = self.find("print-dialog").await;
+        self.find_in(&dialog, button)
+            .await
+            .click()
+            .await
+            .expect("clicking a print dialog button");
+        self.wait_for(
+            &format!("the print status after {button}"),
+            STEP * 2,
+            async || {
+                let status = self.client.find(Locator::Css(&tid("print-status"))).await?;
+                let tone = status.attr("data-tone").await?.unwrap_or_default();
+                let said = text_content(&status).await;
+                match tone.as_str() {
+                    "ok" => Ok(Some(said)),
+                    "error" => Err(format!("{button} failed: {said}").into()),
+                    _ => Ok(None),
+                }
+            },
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use fantoccini::elements::Element;
 use fantoccini::Locator;
-use grid_desk_e2e::{text, text_content, tid, App, Launch, SimProcess, STEP};
+use grid_desk_e2e::{newest_file, text, text_content, tid, App, Launch, SimProcess, STEP};
 
 const CLIENT_ID: &str = "e2e-journal-id";
 const SECRET: &str = "e2e-journal-secret";
@@ -79,22 +79,6 @@ async fn wait_rows(app: &App, what: &str, want: impl Fn(usize) -> bool) -> usize
         Ok((!loading && want(n)).then_some(n))
     })
     .await
-}
-
-/// The file with that extension written last (names sort `-2.pdf` before `.pdf`).
-fn newest(dir: &Path, ext: &str) -> PathBuf {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
-        .expect("the export dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
-        .map(|p| (p.metadata().and_then(|m| m.modified()).expect("mtime"), p))
-        .collect();
-    files.sort();
-    files
-        .pop()
-        .unwrap_or_else(|| panic!("no .{ext} file in {}", dir.display()))
-        .1
 }
 
 #[tokio::test]
@@ -316,7 +300,7 @@ async fn journal_tab_and_last_known_accounts_while_grid_is_unreachable() {
     assert!(sheet_text.contains(&usd_id) || app.all("print-sheet").await.len() > 1);
     app.snap("journal-offline-preview").await;
     app.click("preview-close").await;
-    let pdf = newest(exports.path(), "pdf");
+    let pdf = newest_file(exports.path(), "pdf");
     let out = Command::new("pdftotext")
         .arg(&pdf)
         .arg("-")

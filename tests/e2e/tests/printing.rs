@@ -3,11 +3,10 @@
 //! blocks the test), the on-screen print preview with one sheet per account and its QR codes,
 //! and "Print selected" from ticked cards.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fantoccini::Locator;
-use grid_desk_e2e::{text, text_content, tid, App, Launch, STEP};
+use grid_desk_e2e::{newest_file, text, tid, App, Launch, STEP};
 use serde_json::json;
 
 /// The demo's platform account ids, sorted.
@@ -36,47 +35,6 @@ fn paper_for(language: &str) -> &'static str {
         Some(r) if LETTER.iter().any(|l| l.eq_ignore_ascii_case(r)) => "letter",
         _ => "a4",
     }
-}
-
-/// Clicks a button of the print dialog and waits for its status line to settle; returns it.
-async fn dialog_action(app: &App, button: &str) -> String {
-    let dialog = app.find("print-dialog").await;
-    let target = app.find_in(&dialog, button).await;
-    target
-        .click()
-        .await
-        .expect("clicking a print dialog button");
-    app.wait_for(
-        &format!("the print status after {button}"),
-        STEP * 2,
-        async || {
-            let status = app.client.find(Locator::Css(&tid("print-status"))).await?;
-            let tone = status.attr("data-tone").await?.unwrap_or_default();
-            let said = text_content(&status).await;
-            match tone.as_str() {
-                "ok" => Ok(Some(said)),
-                "error" => Err(format!("{button} failed: {said}").into()),
-                _ => Ok(None),
-            }
-        },
-    )
-    .await
-}
-
-/// The one file in `dir` with that extension, newest first when there are several.
-fn newest(dir: &Path, ext: &str) -> PathBuf {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
-        .expect("the export dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
-        .map(|p| (p.metadata().and_then(|m| m.modified()).expect("mtime"), p))
-        .collect();
-    files.sort();
-    files
-        .pop()
-        .unwrap_or_else(|| panic!("no .{ext} file was written to {}", dir.display()))
-        .1
 }
 
 /// Records of an RFC 4180 CSV (quoted fields may hold line breaks).
@@ -126,7 +84,7 @@ async fn preview_sheets(app: &App) -> Vec<(String, u64)> {
 }
 
 async fn open_preview(app: &App) {
-    dialog_action(app, "print-preview").await;
+    app.print_dialog_action("print-preview").await;
     app.wait_for("the print preview", STEP, async || {
         let on = app
             .js(
@@ -230,12 +188,12 @@ async fn deposit_instructions_print_and_save_as_pdf_and_csv() {
     app.snap("print-dialog").await;
 
     // Save as PDF: a real PDF with every platform account and every wallet address.
-    let said = dialog_action(&app, "save-pdf").await;
+    let said = app.print_dialog_action("save-pdf").await;
     assert!(
         said.starts_with("Saved the PDF"),
         "status after save-pdf: {said:?}"
     );
-    let pdf = newest(exports.path(), "pdf");
+    let pdf = newest_file(exports.path(), "pdf");
     assert!(
         said.contains(&pdf.display().to_string()),
         "the status names the file: {said:?}"
@@ -263,12 +221,12 @@ async fn deposit_instructions_print_and_save_as_pdf_and_csv() {
     assert!(squeezed.contains("DEMO"), "demo sheets are marked as demo");
 
     // Save as CSV: one row per instruction shown on the cards, plus the header.
-    let said = dialog_action(&app, "save-csv").await;
+    let said = app.print_dialog_action("save-csv").await;
     assert!(
         said.starts_with("Saved the CSV"),
         "status after save-csv: {said:?}"
     );
-    let csv = std::fs::read_to_string(newest(exports.path(), "csv")).expect("the CSV");
+    let csv = std::fs::read_to_string(newest_file(exports.path(), "csv")).expect("the CSV");
     assert_eq!(
         csv_records(&csv),
         instructions + 1,

@@ -5,28 +5,12 @@
 //! the PDF, says where, and hands a `mailto:` draft to the system's opener (a recording
 //! `xdg-open` placed first on the app's PATH); those two on the demo and on a sandbox connection.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use fantoccini::Locator;
-use grid_desk_e2e::{clipboard, text_content, tid, App, Grid, Launch, STEP};
+use grid_desk_e2e::{clipboard, newest_file, text_content, tid, App, Grid, Launch, STEP};
 use serde_json::{json, Value};
-
-/// The one file in `dir` with that extension, newest first when there are several.
-fn newest(dir: &Path, ext: &str) -> PathBuf {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
-        .expect("the export dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
-        .map(|p| (p.metadata().and_then(|m| m.modified()).expect("mtime"), p))
-        .collect();
-    files.sort();
-    files
-        .pop()
-        .unwrap_or_else(|| panic!("no .{ext} file was written to {}", dir.display()))
-        .1
-}
 
 fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
@@ -44,33 +28,8 @@ fn pdf_text(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Clicks a button of the print dialog and waits for its status line to settle; returns it.
-async fn dialog_action(app: &App, button: &str) -> String {
-    let dialog = app.find("print-dialog").await;
-    app.find_in(&dialog, button)
-        .await
-        .click()
-        .await
-        .expect("clicking a print dialog button");
-    app.wait_for(
-        &format!("the print status after {button}"),
-        STEP * 2,
-        async || {
-            let status = app.client.find(Locator::Css(&tid("print-status"))).await?;
-            let tone = status.attr("data-tone").await?.unwrap_or_default();
-            let said = text_content(&status).await;
-            match tone.as_str() {
-                "ok" => Ok(Some(said)),
-                "error" => Err(format!("{button} failed: {said}").into()),
-                _ => Ok(None),
-            }
-        },
-    )
-    .await
-}
-
 async fn open_preview(app: &App) {
-    dialog_action(app, "print-preview").await;
+    app.print_dialog_action("print-preview").await;
     app.wait_for("the print preview", STEP, async || {
         let on = app
             .js(
@@ -128,9 +87,9 @@ async fn sheet_preview_and_pdf_show_the_same_items_in_the_same_order() {
         .click()
         .await
         .expect("ticking balances");
-    let said = dialog_action(&app, "save-pdf").await;
+    let said = app.print_dialog_action("save-pdf").await;
     assert!(said.starts_with("Saved the PDF"), "{said}");
-    let pdf = squash(&pdf_text(&newest(exports.path(), "pdf")));
+    let pdf = squash(&pdf_text(&newest_file(exports.path(), "pdf")));
 
     open_preview(&app).await;
     let items = preview_items(&app).await;
@@ -453,8 +412,8 @@ async fn email(name: &str, grid: Grid) {
 
     // From the print dialog of every platform account.
     app.click("print-all").await;
-    let said = dialog_action(&app, "email").await;
-    let pdf = newest(exports.path(), "pdf");
+    let said = app.print_dialog_action("email").await;
+    let pdf = newest_file(exports.path(), "pdf");
     assert!(
         said.starts_with("Saved the PDF") && said.contains(&pdf.display().to_string()),
         "the window says where the PDF is: {said}"
@@ -551,7 +510,7 @@ async fn sheet_window_names_a_script_without_a_font_and_how_to_fix_it() {
     app.reveal(&print).await;
     print.click().await.expect("the card's Print");
 
-    let said = dialog_action(&app, "save-pdf").await;
+    let said = app.print_dialog_action("save-pdf").await;
     for (script, article) in [("Arabic", "an"), ("Devanagari", "a"), ("Thai", "a")] {
         assert!(
             said.contains(&format!(
