@@ -9,7 +9,7 @@
 
 import * as bridge from './bridge.js';
 import {
-  copyFromButton, dehydrateAccountCard, hydrateAccountCard, initLazyQr, loadQr, observeQrs,
+  commonCardClick, dehydrateAccountCard, hydrateAccountCard, initLazyQr, observeQrs,
   renderAccountCard, renderExternalCard, resetLazyQr, updateAccountCard,
 } from './cards.js';
 import { ChunkedCards } from './chunks.js';
@@ -420,20 +420,8 @@ const fundCallbacks = fundAnswers(accountChanged);
 async function clicked(e) {
   const button = e.target instanceof Element ? e.target.closest('button') : null;
   if (!button) return;
-  // The second click of a double click never sends money again.
-  if (e.detail > 1 && (button.dataset.action === 'fund-preset' || button.dataset.action === 'fund-amount')) {
-    e.preventDefault();
-    return;
-  }
-  if (button.classList.contains('copy')) {
-    await copyFromButton(button);
-    return;
-  }
-  if (button.classList.contains('qr-show')) {
-    const box = /** @type {HTMLElement | null} */ (button.closest('.qr'));
-    if (box) loadQr(box);
-    return;
-  }
+  // Double-click guard of the fund buttons, copy, QR: as in every view of a card.
+  if (await commonCardClick(e, button)) return;
   const { card, item } = cardOf(button);
   if (!card || !item) return;
   const connection = hooks.connection();

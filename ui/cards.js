@@ -71,6 +71,30 @@ export async function copyFromButton(button) {
 }
 
 /**
+ * What a click on an account card does that is the same wherever the card is shown (the card
+ * list, the table's detail pane): the second click of a double click on a fund button is
+ * swallowed (it never sends money again), copy buttons copy, "Show QR" draws the code.
+ * @param {MouseEvent} e @param {HTMLElement} button the clicked button
+ * @returns {Promise<boolean>} true when the click was handled here
+ */
+export async function commonCardClick(e, button) {
+  if (e.detail > 1 && (button.dataset.action === 'fund-preset' || button.dataset.action === 'fund-amount')) {
+    e.preventDefault();
+    return true;
+  }
+  if (button.classList.contains('copy')) {
+    await copyFromButton(button);
+    return true;
+  }
+  if (button.classList.contains('qr-show')) {
+    const box = /** @type {HTMLElement | null} */ (button.closest('.qr'));
+    if (box) loadQr(box);
+    return true;
+  }
+  return false;
+}
+
+/**
  * A copy button for a value shown outside a field row (account and customer ids).
  * @param {string} label @param {string} value
  */

@@ -10,7 +10,8 @@
 
 import * as bridge from './bridge.js';
 import {
-  copyButton, copyFromButton, hydrateAccountCard, loadQr, renderAccountCard, renderExternalCard, updateAccountCard,
+  commonCardClick, copyButton, copyFromButton, hydrateAccountCard, loadQr, renderAccountCard, renderExternalCard,
+  updateAccountCard,
 } from './cards.js';
 import { formatDateTime } from './format.js';
 import { fundAnswers, fundFromForm, fundPreset, setUpFunding, validateInput } from './funding.js';
@@ -657,19 +658,7 @@ const fundCallbacks = fundAnswers(accountChanged);
 async function paneClicked(e) {
   const button = e.target instanceof Element ? e.target.closest('button') : null;
   if (!button) return;
-  if (e.detail > 1 && (button.dataset.action === 'fund-preset' || button.dataset.action === 'fund-amount')) {
-    e.preventDefault();
-    return;
-  }
-  if (button.classList.contains('copy')) {
-    await copyFromButton(button);
-    return;
-  }
-  if (button.classList.contains('qr-show')) {
-    const box = /** @type {HTMLElement | null} */ (button.closest('.qr'));
-    if (box) loadQr(box);
-    return;
-  }
+  if (await commonCardClick(e, button)) return;
   const card = /** @type {HTMLElement | null} */ (paneBody.querySelector('.account-card'));
   const item = detailAccount;
   const connection = hooks.connection();
