@@ -1334,6 +1334,26 @@ pub fn newest_file(dir: &Path, ext: &str) -> PathBuf {
 }
 
 impl App {
+    /// Waits until the window shows the on-screen print preview.
+    pub async fn wait_for_print_preview(&self) {
+        self.wait_for("the print preview", STEP, async || {
+            let on = self
+                .js(
+                    "return document.documentElement.classList.contains('print-preview');",
+                    vec![],
+                )
+                .await;
+            Ok((on == json!(true)).then_some(()))
+        })
+        .await;
+    }
+
+    /// Opens the print preview from the print dialog and waits until it is shown.
+    pub async fn open_print_preview(&self) {
+        self.print_dialog_action("print-preview").await;
+        self.wait_for_print_preview().await;
+    }
+
     /// Clicks a button of the print dialog and waits for its status line to settle; returns it.
     pub async fn print_dialog_action(&self, button: &str) -> String {
         let dialog = self.find("print-dialog").await;

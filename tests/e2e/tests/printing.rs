@@ -83,20 +83,6 @@ async fn preview_sheets(app: &App) -> Vec<(String, u64)> {
         .collect()
 }
 
-async fn open_preview(app: &App) {
-    app.print_dialog_action("print-preview").await;
-    app.wait_for("the print preview", STEP, async || {
-        let on = app
-            .js(
-                "return document.documentElement.classList.contains('print-preview');",
-                vec![],
-            )
-            .await;
-        Ok((on == json!(true)).then_some(()))
-    })
-    .await;
-}
-
 async fn close_preview(app: &App) {
     app.click("preview-close").await;
     app.find("account-card").await;
@@ -238,7 +224,7 @@ async fn deposit_instructions_print_and_save_as_pdf_and_csv() {
     );
 
     // The print view, shown on screen: one sheet per account, every QR code drawn.
-    open_preview(&app).await;
+    app.open_print_preview().await;
     let sheets = preview_sheets(&app).await;
     let mut sheet_ids: Vec<String> = sheets.iter().map(|(id, _)| id.clone()).collect();
     sheet_ids.sort();
@@ -277,7 +263,7 @@ async fn deposit_instructions_print_and_save_as_pdf_and_csv() {
     let button = app.find("print-selected").await;
     assert_eq!(text(&button).await, "Print selected (2)");
     button.click().await.expect("print selected");
-    open_preview(&app).await;
+    app.open_print_preview().await;
     let picked: Vec<String> = preview_sheets(&app)
         .await
         .into_iter()
@@ -314,7 +300,7 @@ async fn a_card_and_a_customer_print_exactly_their_accounts() {
         scope.contains(&ids[1]),
         "the dialog says which account it prints: {scope:?}"
     );
-    open_preview(&app).await;
+    app.open_print_preview().await;
     let sheets: Vec<String> = preview_sheets(&app)
         .await
         .into_iter()
@@ -357,7 +343,7 @@ async fn a_card_and_a_customer_print_exactly_their_accounts() {
         scope.contains(&customer),
         "the dialog names the customer: {scope:?}"
     );
-    open_preview(&app).await;
+    app.open_print_preview().await;
     let mut sheets: Vec<String> = preview_sheets(&app)
         .await
         .into_iter()

@@ -28,20 +28,6 @@ fn pdf_text(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-async fn open_preview(app: &App) {
-    app.print_dialog_action("print-preview").await;
-    app.wait_for("the print preview", STEP, async || {
-        let on = app
-            .js(
-                "return document.documentElement.classList.contains('print-preview');",
-                vec![],
-            )
-            .await;
-        Ok((on == json!(true)).then_some(()))
-    })
-    .await;
-}
-
 /// The preview's items in DOM order: (account id, key, text) of every `[data-key]`.
 async fn preview_items(app: &App) -> Vec<(String, String, String)> {
     let answer = app
@@ -91,7 +77,7 @@ async fn sheet_preview_and_pdf_show_the_same_items_in_the_same_order() {
     assert!(said.starts_with("Saved the PDF"), "{said}");
     let pdf = squash(&pdf_text(&newest_file(exports.path(), "pdf")));
 
-    open_preview(&app).await;
+    app.open_print_preview().await;
     let items = preview_items(&app).await;
     let accounts: std::collections::BTreeSet<&str> =
         items.iter().map(|(id, _, _)| id.as_str()).collect();
@@ -178,7 +164,7 @@ async fn sheet_preview_shows_every_script_and_right_to_left_reads_right_to_left(
     app.click("refresh").await;
     app.card(&ids[0]).await;
     app.click("print-all").await;
-    open_preview(&app).await;
+    app.open_print_preview().await;
 
     let shown = app
         .js(
@@ -519,7 +505,7 @@ async fn sheet_window_names_a_script_without_a_font_and_how_to_fix_it() {
             "the save message names {script} and the font to install: {said}"
         );
     }
-    open_preview(&app).await;
+    app.open_print_preview().await;
     let notice = app.find("print-missing-scripts").await;
     assert!(
         grid_desk_e2e::visible(&notice).await.unwrap_or(false),

@@ -422,16 +422,7 @@ async fn axe_finds_no_violations_on_tabs_table_pane_dialogs_and_preview() {
     app.find("print-dialog").await;
     found.extend(axe(&app, "print dialog").await);
     app.click("print-preview").await;
-    app.wait_for("the print preview", STEP, async || {
-        let on = app
-            .js(
-                "return document.documentElement.classList.contains('print-preview');",
-                vec![],
-            )
-            .await;
-        Ok((on == json!(true)).then_some(()))
-    })
-    .await;
+    app.wait_for_print_preview().await;
     found.extend(axe(&app, "print preview").await);
     app.snap("axe-print-preview").await;
     app.click("preview-close").await;
