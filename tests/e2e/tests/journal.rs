@@ -199,7 +199,13 @@ async fn journal_tab_and_last_known_accounts_while_grid_is_unreachable() {
             Ok(std::fs::read_dir(exports.path()).ok().and_then(|d| {
                 d.flatten()
                     .map(|e| e.path())
-                    .find(|p| p.to_string_lossy().contains("grid-desk-journal-"))
+                    // The finished file, not the save's temporary (".…csv.<id>.tmp").
+                    .find(|p| {
+                        p.extension().is_some_and(|e| e == "csv")
+                            && p.file_name().is_some_and(|n| {
+                                n.to_string_lossy().starts_with("grid-desk-journal-")
+                            })
+                    })
             }))
         })
         .await;
